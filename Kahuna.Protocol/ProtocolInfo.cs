@@ -1,0 +1,1 @@
+namespace Kahuna.Protocol; public static class ProtocolInfo { public const int Version = 1; }
