@@ -1,0 +1,44 @@
+namespace Kahuna.Raft.Core;
+
+/// <summary>
+/// Messages replicas exchange. Every message carries the sender's term; the core's common rules on
+/// terms (adopt a higher term, reject a lower one) apply before any type-specific handling.
+/// </summary>
+public abstract record RaftMessage(string From, string To, long Term);
+
+/// <summary>RequestVote (§5.2), also used for pre-votes (thesis §9.6), where Term is the term the sender would campaign in.</summary>
+public sealed record VoteRequest(string From, string To, long Term, long LastLogIndex, long LastLogTerm, bool PreVote, bool Transfer)
+    : RaftMessage(From, To, Term);
+
+public sealed record VoteResponse(string From, string To, long Term, bool Granted, bool PreVote)
+    : RaftMessage(From, To, Term);
+
+/// <summary>AppendEntries (§5.3): entries following (PrevLogIndex, PrevLogTerm), plus the leader's commit index.</summary>
+public sealed record AppendRequest(string From, string To, long Term, long PrevLogIndex, long PrevLogTerm,
+    IReadOnlyList<LogEntry> Entries, long Commit) : RaftMessage(From, To, Term);
+
+/// <summary>
+/// On success, <see cref="Index"/> is the last index the follower now holds in agreement with the leader.
+/// On rejection, <see cref="Index"/> echoes the rejected PrevLogIndex and (<see cref="RejectHint"/>,
+/// <see cref="HintTerm"/>) point at where the logs may agree, so the leader can skip a whole term at once.
+/// </summary>
+public sealed record AppendResponse(string From, string To, long Term, bool Success, long Index, long RejectHint, long HintTerm)
+    : RaftMessage(From, To, Term);
+
+/// <summary>Heartbeat: keeps followers from campaigning, carries a safe commit index and the latest read context.</summary>
+public sealed record HeartbeatRequest(string From, string To, long Term, long Commit, long ReadContext)
+    : RaftMessage(From, To, Term);
+
+public sealed record HeartbeatResponse(string From, string To, long Term, long ReadContext)
+    : RaftMessage(From, To, Term);
+
+/// <summary>
+/// InstallSnapshot (§7). The core emits it with empty <see cref="Data"/>; the host attaches the newest snapshot it
+/// holds (at least as new as <see cref="Metadata"/>; its own metadata then replaces the one named here) and may
+/// stream it in chunks. It must report the outcome with <see cref="RaftNode.ReportSnapshotStatus"/>.
+/// </summary>
+public sealed record SnapshotRequest(string From, string To, long Term, SnapshotMetadata Metadata, ReadOnlyMemory<byte> Data)
+    : RaftMessage(From, To, Term);
+
+/// <summary>Tells the target of a leadership transfer to campaign now (thesis §3.10).</summary>
+public sealed record TimeoutNowRequest(string From, string To, long Term) : RaftMessage(From, To, Term);

@@ -1,0 +1,52 @@
+namespace Kahuna.Raft.Core;
+
+public sealed partial class RaftNode
+{
+    /// <summary>
+    /// Metadata for a snapshot the host is about to take of its state machine at <paramref name="index"/> (≤ applied),
+    /// or null when that is not possible now: the index is compacted, or a snapshot from the leader is about to
+    /// replace the state machine.
+    /// </summary>
+    public SnapshotMetadata? SnapshotMetadataAt(long index)
+    {
+        if (index > _log.Applied) throw new ArgumentOutOfRangeException(nameof(index), $"{index} is beyond applied {_log.Applied}");
+        if (_pendingSnapshot is not null || _log.Applied < _log.BoundaryIndex) return null;
+        if (!_log.TryTerm(index, out var term)) return null;
+        return new SnapshotMetadata(index, term, _log.ConfigurationAt(index));
+    }
+
+    /// <summary>The host has durably saved a snapshot; from now on it is the one shipped to followers that fell behind.</summary>
+    public void SnapshotSaved(SnapshotMetadata snapshot)
+    {
+        if (snapshot.Index > _latestSnapshot.Index) _latestSnapshot = snapshot;
+    }
+
+    /// <summary>Discards log entries up to <paramref name="index"/>, which must be covered by a saved snapshot.</summary>
+    public void CompactLog(long index)
+    {
+        if (index > _latestSnapshot.Index)
+            throw new ArgumentOutOfRangeException(nameof(index), $"{index} is beyond the saved snapshot {_latestSnapshot.Index}");
+        _log.CompactTo(index);
+    }
+
+    /// <summary>The host reports whether a snapshot it was asked to send reached the follower.</summary>
+    public void ReportSnapshotStatus(string to, bool delivered)
+    {
+        if (_role != RaftRole.Leader || !_progress.TryGetValue(to, out var pr) || pr.State != ProgressState.Snapshot) return;
+        if (!delivered) pr.SnapshotFailed();
+        pr.BecomeProbe();
+        // Wait for the follower's answer (or a heartbeat) before probing again.
+        pr.ProbeSent = true;
+    }
+
+    /// <summary>An entry still in memory (tests and the host's diagnostics); null when compacted or beyond the log.</summary>
+    internal LogEntry? EntryAt(long index) =>
+        index > _log.BoundaryIndex && index <= _log.LastIndex ? _log.Entry(index) : null;
+
+    /// <summary>The host could not reach a replica: stop streaming to it optimistically.</summary>
+    public void ReportUnreachable(string to)
+    {
+        if (_role != RaftRole.Leader || !_progress.TryGetValue(to, out var pr)) return;
+        if (pr.State == ProgressState.Replicate) pr.BecomeProbe();
+    }
+}

@@ -1,0 +1,235 @@
+namespace Kahuna.Raft.Core;
+
+/// <summary>
+/// One replica's Raft state machine, in the style of etcd's RawNode: the host feeds it messages
+/// (<see cref="Step"/>), logical time (<see cref="Tick"/>) and proposals, then collects a <see cref="Ready"/>
+/// of what to persist, send and apply, and calls <see cref="Advance"/>. It never reads a clock, a socket or a
+/// disk, and draws randomness only from <see cref="RaftOptions.Random"/>, so a run is reproducible from its inputs.
+/// Not thread-safe: one caller at a time (the replica actor).
+/// </summary>
+public sealed partial class RaftNode
+{
+    private readonly RaftOptions _options;
+    private readonly RaftLog _log;
+    private readonly Dictionary<string, Progress> _progress = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _votes = new(StringComparer.Ordinal);
+    private List<RaftMessage> _messages = new();
+
+    private long _term;
+    private string? _votedFor;
+    private string? _leader;
+    private RaftRole _role;
+    private int _electionElapsed;
+    private int _heartbeatElapsed;
+    private int _randomizedElectionTimeout;
+    private long _ticks;
+    // A replica that just started does not know whether a leader holds a lease; it refuses votes for one election
+    // timeout, as if it had just heard from a leader, so a restart cannot shorten anyone's lease.
+    private bool _startupLease = true;
+
+    // Index of the newest configuration entry a leader may not yet see committed; no new change until it is.
+    private long _pendingConfigIndex;
+    private string? _transferTarget;
+    private long _uncommittedBytes;
+
+    // The newest snapshot the host holds and can ship to a follower that fell behind the log's first index.
+    private SnapshotMetadata _latestSnapshot;
+    // A snapshot received from the leader that the host has not yet persisted and applied.
+    private RaftSnapshot? _pendingSnapshot;
+
+    // What the last Ready reported, to detect changes.
+    private HardState _lastHardState;
+    private SoftState _lastSoftState;
+
+    // Bookkeeping for the Ready handed out and not yet advanced.
+    private bool _readyOutstanding;
+
+    public RaftNode(RaftOptions options, RaftStorageState storage)
+    {
+        options.Validate();
+        _options = options;
+        _log = new RaftLog(storage.Snapshot);
+        foreach (var e in storage.Entries) _log.Append(e);
+        _latestSnapshot = storage.Snapshot;
+        // Everything recovered from storage is persisted by definition.
+        if (_log.LastIndex > 0) _log.StableTo(_log.LastIndex, _log.LastTerm);
+        _term = storage.HardState.Term;
+        _votedFor = storage.HardState.VotedFor;
+        _log.CommitTo(Math.Min(storage.HardState.Commit, _log.LastIndex));
+        _lastHardState = CurrentHardState;
+        BecomeFollower(_term, null);
+        _lastSoftState = CurrentSoftState;
+    }
+
+    public string Id => _options.Id;
+    public long Term => _term;
+    public RaftRole Role => _role;
+    public string? Leader => _leader;
+    public bool IsLeader => _role == RaftRole.Leader;
+    public long CommitIndex => _log.Committed;
+    public long AppliedIndex => _log.Applied;
+    public long LastIndex => _log.LastIndex;
+    public long FirstIndex => _log.FirstIndex;
+    public RaftConfiguration Configuration => _log.Configuration;
+    public SnapshotMetadata LatestSnapshot => _latestSnapshot;
+
+    /// <summary>
+    /// True when this replica may campaign: it is a voter in its current membership, or it was a voter before an
+    /// uncommitted change removed it. The latter may still be needed to elect a leader that can commit that change
+    /// (thesis §4.2.2); it counts votes by the new membership, so it cannot win without it.
+    /// </summary>
+    private bool Promotable
+    {
+        get
+        {
+            if (_log.Configuration.IsVoter(Id)) return true;
+            var lastChange = _log.LastConfigIndex;
+            return lastChange > _log.Committed && _log.ConfigurationAt(lastChange - 1).IsVoter(Id);
+        }
+    }
+
+    private HardState CurrentHardState => new(_term, _votedFor, _log.Committed);
+    private SoftState CurrentSoftState => new(_leader, _role);
+
+    public RaftStatus Status() => new(
+        Id, _role, _term, _leader, _log.Committed, _log.Applied, _log.FirstIndex, _log.LastIndex, _log.Stable,
+        _log.Configuration,
+        _progress.ToDictionary(p => p.Key, p => p.Value.Match).ToImmutableDictionaryOrdinal());
+
+    /// <summary>The leader's view of a follower's replication (for tests, status and transfer decisions).</summary>
+    public string? DescribeProgress(string replicaId) => _progress.TryGetValue(replicaId, out var p) ? p.ToString() : null;
+
+    /// <summary>Advances logical time by one tick.</summary>
+    public void Tick()
+    {
+        _ticks++;
+        if (_role == RaftRole.Leader) TickLeader();
+        else TickElection();
+    }
+
+    private void TickElection()
+    {
+        _electionElapsed++;
+        if (_electionElapsed >= _options.ElectionTicks) _startupLease = false;
+        if (Promotable && _electionElapsed >= _randomizedElectionTimeout)
+        {
+            _electionElapsed = 0;
+            Campaign(transfer: false);
+        }
+    }
+
+    private void TickLeader()
+    {
+        _heartbeatElapsed++;
+        _electionElapsed++;
+        if (_electionElapsed >= _options.ElectionTicks)
+        {
+            _electionElapsed = 0;
+            if (_options.CheckQuorum && !QuorumRecentlyActive())
+            {
+                BecomeFollower(_term, null);
+                return;
+            }
+            // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
+            _transferTarget = null;
+        }
+        if (_heartbeatElapsed >= _options.HeartbeatTicks)
+        {
+            _heartbeatElapsed = 0;
+            BroadcastHeartbeat();
+        }
+    }
+
+    /// <summary>Starts an election now (tests, and a lone bootstrap replica that should not wait).</summary>
+    public void Campaign() => Campaign(transfer: false);
+
+    /// <summary>Feeds a message from another replica of the group.</summary>
+    public void Step(RaftMessage m)
+    {
+        if (m.To != Id) return;
+        if (!StepTerm(m)) return;
+        switch (m)
+        {
+            case VoteRequest vr:
+                HandleVoteRequest(vr);
+                return;
+        }
+        switch (_role)
+        {
+            case RaftRole.Leader: StepLeader(m); break;
+            case RaftRole.Candidate:
+            case RaftRole.PreCandidate: StepCandidate(m); break;
+            default: StepFollower(m); break;
+        }
+    }
+
+    /// <summary>
+    /// The rules on terms common to every role (§5.1, plus pre-vote and check-quorum). Returns false when the
+    /// message must be dropped.
+    /// </summary>
+    private bool StepTerm(RaftMessage m)
+    {
+        if (m.Term > _term)
+        {
+            if (m is VoteRequest vr)
+            {
+                // Check-quorum lease: while we hear from a live leader, ignore campaigns unless the leader asked for it.
+                var inLease = _options.CheckQuorum && (_leader is not null || _startupLease) && _electionElapsed < _options.ElectionTicks;
+                if (!vr.Transfer && inLease) return false;
+                if (vr.PreVote) return true; // a pre-vote never changes our term
+            }
+            else if (m is VoteResponse { PreVote: true, Granted: true })
+            {
+                return true; // granted pre-votes carry the term we would campaign in; not a reason to step down
+            }
+            var leader = m is AppendRequest or HeartbeatRequest or SnapshotRequest ? m.From : null;
+            BecomeFollower(m.Term, leader);
+            return true;
+        }
+        if (m.Term < _term)
+        {
+            if ((_options.CheckQuorum || _options.PreVote) && m is AppendRequest or HeartbeatRequest)
+            {
+                // A stale leader (e.g. one that was cut off) learns the newer term and steps down; without this it
+                // could keep a pre-vote-guarded group from ever electing (etcd's note on pre-vote + check-quorum).
+                Send(new AppendResponse(Id, m.From, _term, false, 0, 0, 0));
+            }
+            else if (m is VoteRequest { PreVote: true } pre)
+            {
+                Send(new VoteResponse(Id, pre.From, _term, false, true));
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private void HandleVoteRequest(VoteRequest m)
+    {
+        // §5.2 and §5.4.1: one vote per term, and only for a log at least as up to date as ours. A pre-vote for a
+        // later term is granted on the log check alone; it binds nothing.
+        var canVote = _votedFor == m.From
+                      || (_votedFor is null && _leader is null)
+                      || (m.PreVote && m.Term > _term);
+        if (canVote && _log.IsUpToDate(m.LastLogIndex, m.LastLogTerm))
+        {
+            Send(new VoteResponse(Id, m.From, m.PreVote ? m.Term : _term, true, m.PreVote));
+            if (!m.PreVote)
+            {
+                _electionElapsed = 0;
+                _votedFor = m.From;
+            }
+        }
+        else
+        {
+            Send(new VoteResponse(Id, m.From, _term, false, m.PreVote));
+        }
+    }
+
+    private void Send(RaftMessage m) => _messages.Add(m);
+}
+
+internal static class DictionaryExtensions
+{
+    public static System.Collections.Immutable.ImmutableDictionary<string, long> ToImmutableDictionaryOrdinal(this Dictionary<string, long> d) =>
+        System.Collections.Immutable.ImmutableDictionary.CreateRange(StringComparer.Ordinal, d);
+}

@@ -1,0 +1,73 @@
+namespace Kahuna.Raft.Core;
+
+/// <summary>The source of randomness the core uses (election timeouts). Injected so runs are reproducible.</summary>
+public interface IRaftRandom
+{
+    /// <summary>A uniformly distributed integer in [0, maxExclusive).</summary>
+    int Next(int maxExclusive);
+}
+
+/// <summary>How a leader confirms it is still leader before serving a read.</summary>
+public enum ReadMode : byte
+{
+    /// <summary>ReadIndex (thesis §6.4): a heartbeat round acknowledged by a quorum. Needs no clock assumption.</summary>
+    Safe = 0,
+    /// <summary>
+    /// Leader lease (thesis §6.4.1): serve at once while check-quorum keeps the leader in office. Correct only if
+    /// every replica's tick runs at about the same rate (bounded clock drift), because a deposed leader keeps
+    /// believing it leads for up to one election timeout. Requires <see cref="RaftOptions.CheckQuorum"/>.
+    /// </summary>
+    LeaseBased = 1,
+}
+
+/// <summary>Settings of one replica's core. Times are counted in ticks; the host decides how long a tick is.</summary>
+public sealed record RaftOptions
+{
+    /// <summary>This replica's id, unique in its group.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Ticks without hearing from a leader before a follower campaigns; the actual timeout is randomized in [n, 2n).</summary>
+    public int ElectionTicks { get; init; } = 10;
+
+    /// <summary>Ticks between leader heartbeats. Must be well below <see cref="ElectionTicks"/>.</summary>
+    public int HeartbeatTicks { get; init; } = 1;
+
+    /// <summary>Ask for pre-votes first so a replica that was cut off cannot raise everyone's term when it returns.</summary>
+    public bool PreVote { get; init; } = true;
+
+    /// <summary>A leader steps down when it has not heard from a quorum for an election timeout; followers in lease ignore vote requests.</summary>
+    public bool CheckQuorum { get; init; } = true;
+
+    public ReadMode ReadMode { get; init; } = ReadMode.Safe;
+
+    /// <summary>
+    /// Lease reads: the lease lasts ElectionTicks minus this margin from the send time of the last heartbeat round a
+    /// quorum acknowledged. The margin absorbs tick-rate differences between replicas.
+    /// </summary>
+    public int LeaseMarginTicks { get; init; } = 2;
+
+    /// <summary>Upper bound on the entry bytes in one append message (at least one entry is always sent).</summary>
+    public long MaxBytesPerAppend { get; init; } = 1 << 20;
+
+    /// <summary>Append messages in flight per follower in the replicate state (pipelining window).</summary>
+    public int MaxInflightAppends { get; init; } = 64;
+
+    /// <summary>Upper bound on the bytes of committed entries handed out in one Ready.</summary>
+    public long MaxCommittedBytesPerReady { get; init; } = 4 << 20;
+
+    /// <summary>Proposals are refused with Overloaded while the leader's uncommitted tail exceeds this many bytes.</summary>
+    public long MaxUncommittedBytes { get; init; } = 32 << 20;
+
+    public required IRaftRandom Random { get; init; }
+
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required");
+        if (HeartbeatTicks <= 0) throw new ArgumentException("HeartbeatTicks must be positive");
+        if (ElectionTicks <= HeartbeatTicks) throw new ArgumentException("ElectionTicks must be greater than HeartbeatTicks");
+        if (MaxInflightAppends <= 0) throw new ArgumentException("MaxInflightAppends must be positive");
+        if (LeaseMarginTicks < 1 || LeaseMarginTicks >= ElectionTicks) throw new ArgumentException("LeaseMarginTicks must be in [1, ElectionTicks)");
+        if (ReadMode == ReadMode.LeaseBased && !CheckQuorum)
+            throw new ArgumentException("Lease-based reads require CheckQuorum");
+    }
+}

@@ -1,0 +1,304 @@
+using System.Text;
+using Kahuna.Raft.Core;
+
+namespace Kahuna.Tests.Raft.Simulation;
+
+/// <summary>
+/// A seeded, single-threaded simulation of one Raft group: replicas driven by the exact host contract of
+/// <see cref="Ready"/>, an unreliable network, crashes that lose everything not persisted, partitions,
+/// membership changes, transfers and compaction. Invariants are checked after every event; the same seed
+/// always replays the same run.
+/// </summary>
+internal sealed partial class SimCluster
+{
+    private readonly SimScenario _s;
+    private readonly Random _random;
+    private readonly SimNetwork _network;
+    private readonly Dictionary<string, SimReplica> _replicas = new(StringComparer.Ordinal);
+    private readonly List<string> _ids;
+    private readonly SimTrace _trace = new(400);
+    private readonly SimHistory _history = new();
+    // Snapshots sent and not yet delivered: the host reports the outcome back to the sender, as the actor shell does.
+    private readonly List<(string From, string To, long Index, long Deadline)> _snapshotsInFlight = new();
+    private long _now;
+    private int _writeSeq;
+    private int _faults;
+    private bool _faulty;
+
+    public SimCluster(SimScenario scenario)
+    {
+        _s = scenario;
+        _random = new Random(scenario.Seed);
+        _network = new SimNetwork(_random) { DropRate = scenario.DropRate, DuplicateRate = scenario.DuplicateRate };
+        _ids = Enumerable.Range(1, scenario.Replicas).Select(i => $"n{i}").ToList();
+        var initial = RaftConfiguration.Of(_ids.Take(scenario.InitialVoters));
+        foreach (var id in _ids)
+        {
+            var boundary = initial.Contains(id) ? new SnapshotMetadata(0, 0, initial) : new SnapshotMetadata(0, 0, RaftConfiguration.Empty);
+            var replica = new SimReplica(id, new SimStorage(boundary), _random.Next(scenario.TickEvery));
+            _replicas[id] = replica;
+            Start(replica);
+        }
+    }
+
+    public SimHistory History => _history;
+    public int Faults => _faults;
+    public string Trace => _trace.ToString();
+
+    public void Run()
+    {
+        try
+        {
+            for (var i = 0; i < _s.FaultSteps; i++) Step(faulty: true);
+            HealEverything();
+            CheckLiveness();
+            CheckConvergence();
+        }
+        catch (Exception e)
+        {
+            throw new SimulationViolation(
+                $"{e.GetType().Name}: {e.Message}\n  at step {_now}, {_s}\n  replay: KAHUNA_SIM_SEED={_s.Seed} dotnet test Kahuna.Akka.sln --filter RaftSimulationTests.ReplaySeed\n" +
+                $"--- last events ---\n{_trace}\n--- state ---\n{DescribeReplicas()}\n--- exception ---\n{e}");
+        }
+    }
+
+    private void Step(bool faulty)
+    {
+        _faulty = faulty;
+        _now++;
+        foreach (var m in _network.Due(_now).ToList()) Deliver(m);
+        for (var i = _snapshotsInFlight.Count - 1; i >= 0; i--)
+        {
+            var (from, to, _, deadline) = _snapshotsInFlight[i];
+            if (deadline > _now) continue;
+            _snapshotsInFlight.RemoveAt(i);
+            _replicas[from].Core?.ReportSnapshotStatus(to, delivered: false);
+        }
+        foreach (var r in _replicas.Values)
+            if (r.Alive && (_now + r.TickOffset) % _s.TickEvery == 0) r.Core!.Tick();
+        ClientOperations();
+        if (faulty) InjectFaults();
+        foreach (var r in _replicas.Values) ProcessReady(r);
+    }
+
+    private void Deliver(RaftMessage m)
+    {
+        var target = _replicas[m.To];
+        if (!target.Alive) return;
+        if (m is SnapshotRequest snap)
+        {
+            var i = _snapshotsInFlight.FindIndex(x => x.From == m.From && x.To == m.To && x.Index == snap.Metadata.Index);
+            if (i >= 0)
+            {
+                _snapshotsInFlight.RemoveAt(i);
+                _replicas[m.From].Core?.ReportSnapshotStatus(m.To, delivered: true);
+            }
+        }
+        _trace.Add(_now, $"{m.From}->{m.To} {Describe(m)}");
+        target.Core!.Step(m);
+    }
+
+    private void Start(SimReplica r)
+    {
+        var options = new RaftOptions
+        {
+            Id = r.Id,
+            ElectionTicks = 10,
+            HeartbeatTicks = 2,
+            PreVote = _s.PreVote,
+            CheckQuorum = _s.CheckQuorum,
+            ReadMode = _s.LeaseReads ? ReadMode.LeaseBased : ReadMode.Safe,
+            MaxBytesPerAppend = 200,
+            MaxInflightAppends = 4,
+            MaxCommittedBytesPerReady = 400,
+            Random = new SimRandom(_random.Next()),
+        };
+        r.Core = new RaftNode(options, r.Storage.Load());
+        r.StateMachine = new SimStateMachine();
+        r.StateMachine.Restore(r.Storage.SnapshotData, r.Storage.Snapshot.Index);
+        r.RecordedCommit = r.Storage.Snapshot.Index;
+        r.Reads.Clear();
+        r.ReadsAwaitingApply.Clear();
+        r.Proposals.Clear();
+    }
+
+    private void Crash(SimReplica r, string why)
+    {
+        _faults++;
+        _trace.Add(_now, $"CRASH {r.Id} ({why})");
+        r.Core = null;
+        r.Reads.Clear();
+        r.ReadsAwaitingApply.Clear();
+        r.Proposals.Clear();
+    }
+
+    private void ProcessReady(SimReplica r)
+    {
+        while (r.Alive && r.Core!.HasReady())
+        {
+            var core = r.Core;
+            var rd = core.GetReady();
+            if (rd.SoftState is { } soft)
+            {
+                _trace.Add(_now, $"{r.Id} is {soft.Role} term={core.Term} leader={soft.Leader ?? "-"}");
+                if (soft.Role == RaftRole.Leader)
+                {
+                    _history.LeaderElected(core.Term, r.Id);
+                    CheckLeaderCompleteness(r);
+                }
+                else
+                {
+                    // Reads in flight die with leadership; the client would see an error and retry.
+                    r.Reads.Clear();
+                    r.ReadsAwaitingApply.Clear();
+                }
+            }
+            foreach (var e in rd.Entries) _history.EntrySeen(e);
+            if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "before persisting a Ready"); return; }
+            r.Storage.Persist(rd);
+            if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "after persisting, before sending"); return; }
+            foreach (var m in rd.Messages) _network.Send(AttachSnapshot(r, m), _now);
+            if (rd.Snapshot is { } snap)
+            {
+                if (_history.TryGetCommitted(snap.Metadata.Index, out var c) && c.Term != snap.Metadata.Term)
+                    throw new SimulationViolation($"{r.Id} installed a snapshot at {snap.Metadata.Index} term {snap.Metadata.Term}, committed term there is {c.Term}");
+                r.StateMachine.Restore(snap.Data, snap.Metadata.Index);
+                _trace.Add(_now, $"{r.Id} installed snapshot at {snap.Metadata.Index}");
+            }
+            foreach (var e in rd.CommittedEntries) ApplyCommitted(r, e);
+            foreach (var rs in rd.ReadStates)
+                if (r.Reads.Remove(rs.Context, out var read)) r.ReadsAwaitingApply.Add((rs, read));
+            core.Advance(rd);
+            ObserveCommit(r);
+            ServeReads(r);
+        }
+    }
+
+    private RaftMessage AttachSnapshot(SimReplica r, RaftMessage m)
+    {
+        if (m is not SnapshotRequest s) return m;
+        // The host ships the newest snapshot it holds; it may be newer than the one the core named (taken since).
+        if (r.Storage.Snapshot.Index < s.Metadata.Index)
+            throw new SimulationViolation($"{r.Id} was asked to send snapshot {s.Metadata.Index} but holds only {r.Storage.Snapshot.Index}");
+        _snapshotsInFlight.Add((s.From, s.To, r.Storage.Snapshot.Index, _now + 80));
+        return s with { Metadata = r.Storage.Snapshot, Data = r.Storage.SnapshotData };
+    }
+
+    private void ApplyCommitted(SimReplica r, LogEntry e)
+    {
+        _history.Committed(e, r.Id);
+        _history.CommitObserved(e.Index);
+        _history.Applied(e, r.Id);
+        r.StateMachine.Apply(e);
+        if (r.Proposals.Remove(e.Index, out var proposal) && proposal.Term == e.Term)
+        {
+            _history.WritesAcknowledged++;
+            _trace.Add(_now, $"{r.Id} ack write {proposal.Value} at {e.Index}");
+        }
+    }
+
+    /// <summary>Records what a replica now knows is committed, so every later leader and apply can be checked against it.</summary>
+    private void ObserveCommit(SimReplica r)
+    {
+        var core = r.Core!;
+        for (var i = r.RecordedCommit + 1; i <= core.CommitIndex; i++)
+        {
+            var e = core.EntryAt(i);
+            if (e is not null) _history.Committed(e, r.Id);
+        }
+        r.RecordedCommit = Math.Max(r.RecordedCommit, core.CommitIndex);
+        _history.CommitObserved(core.CommitIndex);
+    }
+
+    /// <summary>A read is linearizable if the state it sees includes every entry committed before it was invoked.</summary>
+    private void ServeReads(SimReplica r)
+    {
+        for (var i = r.ReadsAwaitingApply.Count - 1; i >= 0; i--)
+        {
+            var (state, read) = r.ReadsAwaitingApply[i];
+            if (r.StateMachine.Applied < state.Index) continue;
+            if (state.Index < read.CommitAtInvoke)
+                throw new SimulationViolation(
+                    $"stale read on {r.Id}: read {read.Context} of {read.Key} invoked at step {read.InvokedAt} when {read.CommitAtInvoke} was committed, served at index {state.Index}");
+            _history.ReadsChecked++;
+            r.ReadsAwaitingApply.RemoveAt(i);
+        }
+    }
+
+    /// <summary>Leader completeness (§5.4): a new leader's log holds every entry committed before it won.</summary>
+    private void CheckLeaderCompleteness(SimReplica r)
+    {
+        var core = r.Core!;
+        for (var i = Math.Max(core.FirstIndex, 1); i <= _history.CommitIndex; i++)
+        {
+            if (!_history.TryGetCommitted(i, out var c)) continue;
+            var e = core.EntryAt(i);
+            if (e is null || e.Term != c.Term)
+                throw new SimulationViolation($"leader completeness: {r.Id} leads term {core.Term} without committed entry {i} (term {c.Term}); it has {(e is null ? "nothing" : $"term {e.Term}")}");
+        }
+    }
+
+    private void ClientOperations()
+    {
+        if (_random.NextDouble() < _s.ProposeRate)
+        {
+            var r = RandomAlive();
+            if (r is not null)
+            {
+                var value = $"k{_random.Next(3)}=w{++_writeSeq}";
+                var result = r.Core!.Propose(Encoding.UTF8.GetBytes(value));
+                if (result.Accepted) r.Proposals[result.Index] = (result.Term, value);
+            }
+        }
+        if (_random.NextDouble() < _s.ReadRate)
+        {
+            var r = RandomAlive();
+            if (r is not null)
+            {
+                var result = r.Core!.ReadIndex();
+                if (result.Accepted)
+                    r.Reads[result.Context] = new PendingRead(result.Context, $"k{_random.Next(3)}", _now, _history.CommitIndex);
+            }
+        }
+    }
+
+    private SimReplica? RandomAlive()
+    {
+        var alive = _replicas.Values.Where(x => x.Alive).ToList();
+        return alive.Count == 0 ? null : alive[_random.Next(alive.Count)];
+    }
+
+    private SimReplica? Leader() =>
+        _replicas.Values.Where(x => x.Alive && x.Core!.IsLeader).OrderByDescending(x => x.Core!.Term).FirstOrDefault();
+
+    private static string Describe(RaftMessage m) => m switch
+    {
+        VoteRequest v => $"{(v.PreVote ? "PreVote" : "Vote")}Req t={v.Term} last=({v.LastLogIndex},{v.LastLogTerm}){(v.Transfer ? " transfer" : "")}",
+        VoteResponse v => $"{(v.PreVote ? "PreVote" : "Vote")}Resp t={v.Term} {(v.Granted ? "granted" : "rejected")}",
+        AppendRequest a => $"App t={a.Term} prev=({a.PrevLogIndex},{a.PrevLogTerm}) n={a.Entries.Count} commit={a.Commit}",
+        AppendResponse a => $"AppResp t={a.Term} {(a.Success ? "ok" : "reject")} idx={a.Index} hint=({a.RejectHint},{a.HintTerm})",
+        HeartbeatRequest h => $"HB t={h.Term} commit={h.Commit} ctx={h.ReadContext}",
+        HeartbeatResponse h => $"HBResp t={h.Term} ctx={h.ReadContext}",
+        SnapshotRequest s => $"Snap t={s.Term} at=({s.Metadata.Index},{s.Metadata.Term}) {s.Metadata.Configuration}",
+        TimeoutNowRequest t => $"TimeoutNow t={t.Term}",
+        _ => m.ToString(),
+    };
+
+    private string DescribeReplicas() => string.Join("\n", _replicas.Values.Select(r => r.Alive
+        ? $"  {r.Id}: {r.Core!.Role} term={r.Core.Term} leader={r.Core.Leader ?? "-"} commit={r.Core.CommitIndex} applied={r.Core.AppliedIndex} log=[{r.Core.FirstIndex}..{r.Core.LastIndex}] {r.Core.Configuration}"
+        : $"  {r.Id}: down (disk: term={r.Storage.HardState.Term} snapshot={r.Storage.Snapshot.Index} entries={r.Storage.Entries.Count})"));
+}
+
+/// <summary>The last events of a run, printed when an invariant breaks.</summary>
+internal sealed class SimTrace(int capacity)
+{
+    private readonly Queue<string> _lines = new();
+
+    public void Add(long step, string line)
+    {
+        if (_lines.Count == capacity) _lines.Dequeue();
+        _lines.Enqueue($"[{step}] {line}");
+    }
+
+    public override string ToString() => string.Join("\n", _lines);
+}
