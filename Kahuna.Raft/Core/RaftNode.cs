@@ -23,9 +23,9 @@ public sealed partial class RaftNode
     private int _heartbeatElapsed;
     private int _randomizedElectionTimeout;
     private long _ticks;
-    // A replica that just started does not know whether a leader holds a lease; it refuses votes for one election
-    // timeout, as if it had just heard from a leader, so a restart cannot shorten anyone's lease.
-    private bool _startupLease = true;
+    // Under lease reads, a replica that just started does not know whether a leader holds a lease; it refuses votes
+    // for one election timeout, as if it had just heard from a leader, so a restart cannot shorten anyone's lease.
+    private bool _startupLease;
 
     // Index of the newest configuration entry a leader may not yet see committed; no new change until it is.
     private long _pendingConfigIndex;
@@ -48,6 +48,7 @@ public sealed partial class RaftNode
     {
         options.Validate();
         _options = options;
+        _startupLease = options.ReadMode == ReadMode.LeaseBased;
         _log = new RaftLog(storage.Snapshot);
         foreach (var e in storage.Entries) _log.Append(e);
         _latestSnapshot = storage.Snapshot;
