@@ -73,6 +73,18 @@ public sealed partial class RaftNode
     public long FirstIndex => _log.FirstIndex;
     public RaftConfiguration Configuration => _log.Configuration;
     public SnapshotMetadata LatestSnapshot => _latestSnapshot;
+    /// <summary>Highest index the host has persisted.</summary>
+    public long StableIndex => _log.Stable;
+    /// <summary>Term, vote and commit as they stand now (persisted or about to be).</summary>
+    public HardState HardState => CurrentHardState;
+
+    /// <summary>Entries in (fromExclusive, toInclusive] still in memory (the host's checkpoints carry them).</summary>
+    public IReadOnlyList<LogEntry> EntriesBetween(long fromExclusive, long toInclusive)
+    {
+        var lo = Math.Max(fromExclusive + 1, _log.FirstIndex);
+        var hi = Math.Min(toInclusive, _log.LastIndex);
+        return lo > hi ? Ready.NoEntries : _log.Slice(lo, hi + 1, long.MaxValue);
+    }
 
     /// <summary>
     /// True when this replica may campaign: it is a voter in its current membership, or it was a voter before an

@@ -1,0 +1,173 @@
+using Kahuna.Raft.Core;
+using Kahuna.Raft.Persistence;
+
+namespace Kahuna.Raft.Actors;
+
+public sealed partial class RaftReplicaActor
+{
+    private readonly Dictionary<long, PendingProposal> _proposals = new();
+    private readonly Dictionary<long, PendingRead> _reads = new();
+    private readonly List<(ReadState State, PendingRead Read)> _readsAwaitingApply = new();
+    private HardState _persistedHardState;
+
+    private sealed record PendingProposal(long Term, long ProposedAtTick, Action<object?> OnApplied, Action<ReplicaFailure> OnFailed);
+    private sealed record PendingRead(Action OnReadable, Action<ReplicaFailure> OnFailed);
+
+    private void ProcessReadyNow()
+    {
+        var core = _core!;
+        if (_installing is not null || !core.HasReady()) return;
+        var rd = core.GetReady();
+        if (rd.Snapshot is not null)
+        {
+            BeginInstall(rd);
+            return;
+        }
+        if (rd.Entries.Count > 0 || rd.MustSync)
+        {
+            // One event per Ready: the journal writes the whole batch (and the hard state) in one go.
+            Persist(new EntriesAppended(rd.HardState, rd.Entries), _ => AfterPersisted(rd));
+            return;
+        }
+        AfterPersisted(rd);
+    }
+
+    /// <summary>Everything that may happen only once the Ready is durable: send, apply, serve reads, advance.</summary>
+    private void AfterPersisted(Ready rd)
+    {
+        var core = _core!;
+        if (rd.HardState is { } hs) _persistedHardState = hs;
+        foreach (var m in rd.Messages)
+        {
+            if (m is SnapshotRequest request) StartSnapshotTransfer(request);
+            else _transport.Send(m.To, GroupId, new RaftReplicaProtocol.RaftEnvelope(GroupId, m), Self);
+        }
+        if (rd.SoftState is { } soft)
+        {
+            if (soft.Role != RaftRole.Leader) FailReads("leadership changed");
+            _app!.OnRoleChanged(soft.Role, core.Term, soft.Leader);
+        }
+        foreach (var e in rd.CommittedEntries) Apply(e);
+        foreach (var rs in rd.ReadStates)
+            if (_reads.Remove(rs.Context, out var read)) _readsAwaitingApply.Add((rs, read));
+        core.Advance(rd);
+        ServeReads();
+        MaybeCheckpoint();
+        ScheduleReady();
+    }
+
+    private void Apply(LogEntry e)
+    {
+        object? result = null;
+        if (!e.IsConfiguration && e.Data.Length > 0) result = _app!.Apply(e.Index, e.Data);
+        _entriesSinceCheckpoint++;
+        _bytesSinceCheckpoint += e.Size;
+        if (!_proposals.Remove(e.Index, out var proposal)) return;
+        if (proposal.Term == e.Term) proposal.OnApplied(result);
+        else proposal.OnFailed(new ReplicaFailure(ProposeStatus.NotLeader, _core!.Leader, "the entry was replaced after a leader change"));
+    }
+
+    private void ServeReads()
+    {
+        if (_readsAwaitingApply.Count == 0) return;
+        var applied = _core!.AppliedIndex;
+        var served = 0;
+        for (var i = 0; i < _readsAwaitingApply.Count; i++)
+        {
+            var (state, read) = _readsAwaitingApply[i];
+            if (state.Index > applied) continue;
+            read.OnReadable();
+            _readsAwaitingApply[i] = default;
+            served++;
+        }
+        if (served > 0) _readsAwaitingApply.RemoveAll(x => x.Read is null);
+    }
+
+    private void FailReads(string reason)
+    {
+        var failure = new ReplicaFailure(ProposeStatus.NotLeader, _core?.Leader, reason);
+        foreach (var read in _reads.Values) read.OnFailed(failure);
+        foreach (var (_, read) in _readsAwaitingApply) read.OnFailed(failure);
+        _reads.Clear();
+        _readsAwaitingApply.Clear();
+    }
+
+    /// <summary>A proposal whose index is never applied here (the group lost quorum) must not wait forever.</summary>
+    private void ExpireStaleProposals()
+    {
+        if (_proposals.Count == 0 || _ticks % _settings.Raft.ElectionTicks != 0) return;
+        var limit = _ticks - 10L * _settings.Raft.ElectionTicks;
+        List<long>? expired = null;
+        foreach (var (index, p) in _proposals)
+            if (p.ProposedAtTick < limit) (expired ??= new()).Add(index);
+        if (expired is null) return;
+        foreach (var index in expired)
+        {
+            _proposals.Remove(index, out var p);
+            p!.OnFailed(new ReplicaFailure(ProposeStatus.NotLeader, _core!.Leader, "not committed in time; outcome unknown"));
+        }
+    }
+
+    /// <summary>Proposals at or below an installed snapshot will never be applied here one by one: their outcome is unknown.</summary>
+    private void FailProposalsUpTo(long index)
+    {
+        foreach (var key in _proposals.Keys.Where(k => k <= index).ToList())
+        {
+            _proposals.Remove(key, out var p);
+            p!.OnFailed(new ReplicaFailure(ProposeStatus.NotLeader, _core!.Leader, "replaced by a snapshot; outcome unknown"));
+        }
+    }
+
+    /// <summary>The <see cref="IReplicaHost"/> the application sees; every call happens on the actor's thread.</summary>
+    private sealed class Host(RaftReplicaActor actor) : IReplicaHost
+    {
+        private RaftNode Core => actor._core!;
+        public string GroupId => actor.GroupId;
+        public string ReplicaId => actor.Me;
+        public RaftRole Role => Core.Role;
+        public long Term => Core.Term;
+        public string? Leader => Core.Leader;
+        public bool IsLeader => Core.IsLeader;
+        public long AppliedIndex => Core.AppliedIndex;
+        public RaftConfiguration Configuration => Core.Configuration;
+        public Akka.Actor.IActorRef Self => actor.Self;
+
+        public void Propose(ReadOnlyMemory<byte> command, Action<object?> onApplied, Action<ReplicaFailure> onFailed)
+        {
+            var result = Core.Propose(command);
+            if (!result.Accepted)
+            {
+                onFailed(new ReplicaFailure(result.Status, result.LeaderHint, result.Status.ToString()));
+                return;
+            }
+            actor._proposals[result.Index] = new PendingProposal(result.Term, actor._ticks, onApplied, onFailed);
+            actor.ScheduleReady();
+        }
+
+        public void ReadIndex(Action onReadable, Action<ReplicaFailure> onFailed)
+        {
+            var result = Core.ReadIndex();
+            if (!result.Accepted)
+            {
+                onFailed(new ReplicaFailure(ProposeStatus.NotLeader, result.LeaderHint, "not the leader"));
+                return;
+            }
+            actor._reads[result.Context] = new PendingRead(onReadable, onFailed);
+            actor.ScheduleReady();
+        }
+
+        public bool TransferLeadership(string target)
+        {
+            var ok = Core.TransferLeadership(target);
+            actor.ScheduleReady();
+            return ok;
+        }
+
+        public ProposeResult ProposeConfigChange(ConfigChange change, out string? error)
+        {
+            var result = Core.ProposeConfigChange(change, out error);
+            actor.ScheduleReady();
+            return result;
+        }
+    }
+}
