@@ -39,6 +39,23 @@ public sealed partial class PartitionStateMachine
         Sequences.LoadSnapshot(state.Sequences);
         Sessions.LoadSnapshot(state.Sessions);
     }
+
+    /// <summary>
+    /// Seam for partition splits: a new machine holding the locks, keys and sequences whose hash is in
+    /// [<paramref name="firstHash"/>, <paramref name="lastHash"/>], removed from this one. Both keep the fencing and
+    /// revision counters (so tokens and revisions keep increasing in each child), the machine's now, and a full copy
+    /// of the client sessions (a retry may reach either child). The child's log starts afresh (no applied index).
+    /// </summary>
+    public PartitionStateMachine SplitOff(Func<string, ulong> hash, ulong firstHash, ulong lastHash)
+    {
+        var child = new PartitionStateMachine(_options);
+        child.NowMs = NowMs;
+        child.Locks.LoadSnapshot(Locks.SplitOff(hash, firstHash, lastHash).ToSnapshot());
+        child.KeyValues.LoadSnapshot(KeyValues.SplitOff(hash, firstHash, lastHash).ToSnapshot());
+        child.Sequences.LoadSnapshot(Sequences.SplitOff(hash, firstHash, lastHash).ToSnapshot());
+        child.Sessions.LoadSnapshot(Sessions.ToSnapshot());
+        return child;
+    }
 }
 
 /// <summary>A partition's whole state. Part of the on-disk format: keys are append only; bump the format on a breaking change.</summary>

@@ -21,6 +21,7 @@ namespace Kahuna.Node.StateMachines;
 /// (same stores, same sessions, no log).</para>
 /// <para><b>Reads</b> are not commands: call the stores' query methods (<see cref="LockStore.GetLock"/>,
 /// <see cref="KeyValueStore.Get(string, long)"/>, …) with the leader's now, after the host has confirmed leadership.</para>
+/// <para>Not thread-safe: the replica (or the ephemeral host) calls it from one thread, reads included.</para>
 /// <para>Do not keep references to the stores across <see cref="RestoreSnapshot"/>: they are reloaded in place,
 /// so the references stay valid, but whatever was read from them is stale.</para>
 /// </remarks>
@@ -31,6 +32,7 @@ public sealed partial class PartitionStateMachine : IReplicatedStateMachine
     public PartitionStateMachine(PartitionStateMachineOptions? options = null)
     {
         _options = options ?? new PartitionStateMachineOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.GarbageBudgetPerCommand, 1, nameof(options));
         Locks = new LockStore(_options.InitialFencingToken);
         KeyValues = new KeyValueStore(_options.KeyValues);
         Sequences = new SequenceStore(_options.Sequences);

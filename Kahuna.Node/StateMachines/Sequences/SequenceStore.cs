@@ -146,6 +146,24 @@ public sealed class SequenceStore
         }
     }
 
+    /// <summary>
+    /// Seam for partition splits: moves the sequences whose name hash is in [<paramref name="firstHash"/>,
+    /// <paramref name="lastHash"/>] (marks and idempotency records) to a new store with the same options.
+    /// </summary>
+    public SequenceStore SplitOff(Func<string, ulong> hash, ulong firstHash, ulong lastHash)
+    {
+        bool Moves(string name) => hash(name) is var h && h >= firstHash && h <= lastHash;
+        var snapshot = ToSnapshot();
+        var child = new SequenceStore(_options);
+        child.LoadSnapshot(new SequenceStoreSnapshot(
+            snapshot.Sequences.Where(entry => Moves(entry.Name)).ToArray(),
+            snapshot.IdempotencyRecords.Where(record => Moves(record.Name)).ToArray()));
+        LoadSnapshot(new SequenceStoreSnapshot(
+            snapshot.Sequences.Where(entry => !Moves(entry.Name)).ToArray(),
+            snapshot.IdempotencyRecords.Where(record => !Moves(record.Name)).ToArray()));
+        return child;
+    }
+
     private sealed record IdempotencyRecord(long Start, long Count, long CreatedAtMs);
 }
 
