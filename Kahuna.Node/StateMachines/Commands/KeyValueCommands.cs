@@ -1,0 +1,46 @@
+using Kahuna.Node.StateMachines.KeyValues;
+using MessagePack;
+
+namespace Kahuna.Node.StateMachines.Commands;
+
+/// <summary>
+/// Write <paramref name="Value"/> under <paramref name="Key"/> if every condition holds against the live value.
+/// <paramref name="TtlMs"/> 0 means no expiry. <paramref name="CompareRevision"/> null means "do not compare".
+/// </summary>
+[MessagePackObject]
+public sealed record SetKeyValueCommand(
+    [property: Key(0)] long TimestampMs,
+    [property: Key(1)] OperationId? Operation,
+    [property: Key(2)] long CompletedBelow,
+    [property: Key(3)] string Key,
+    [property: Key(4)] byte[] Value,
+    [property: Key(5)] long TtlMs,
+    [property: Key(6)] SetCondition Conditions,
+    [property: Key(7)] byte[]? CompareValue,
+    [property: Key(8)] long? CompareRevision) : IWriteCommand, IKeyValueCommand;
+
+/// <summary>Delete a live key by writing a tombstone revision.</summary>
+[MessagePackObject]
+public sealed record DeleteKeyValueCommand(
+    [property: Key(0)] long TimestampMs,
+    [property: Key(1)] OperationId? Operation,
+    [property: Key(2)] long CompletedBelow,
+    [property: Key(3)] string Key) : IWriteCommand, IKeyValueCommand;
+
+/// <summary>Set a live key's expiry to now + <paramref name="TtlMs"/> (0 removes the expiry) without changing its value.</summary>
+[MessagePackObject]
+public sealed record ExtendKeyValueCommand(
+    [property: Key(0)] long TimestampMs,
+    [property: Key(1)] OperationId? Operation,
+    [property: Key(2)] long CompletedBelow,
+    [property: Key(3)] string Key,
+    [property: Key(4)] long TtlMs) : IWriteCommand, IKeyValueCommand;
+
+/// <summary>
+/// Housekeeping proposed by the leader: delete the listed keys that are expired as of <paramref name="TimestampMs"/>
+/// (each gets a tombstone revision). Keys not expired at that time are left alone.
+/// </summary>
+[MessagePackObject]
+public sealed record ExpireKeysCommand(
+    [property: Key(0)] long TimestampMs,
+    [property: Key(1)] string[] Keys) : IKeyValueCommand;
