@@ -153,9 +153,10 @@ internal sealed partial class SimCluster
                     r.ReadsAwaitingApply.Clear();
                 }
             }
-            foreach (var e in rd.Entries) _history.EntrySeen(e);
             if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "before persisting a Ready"); return; }
             r.Storage.Persist(rd);
+            // Only persisted entries can ever be seen by anyone else (messages leave after persistence).
+            foreach (var e in rd.Entries) _history.EntrySeen(e);
             if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "after persisting, before sending"); return; }
             foreach (var m in rd.Messages) _network.Send(AttachSnapshot(r, m), _now);
             if (rd.Snapshot is { } snap)
