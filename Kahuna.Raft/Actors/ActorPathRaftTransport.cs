@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+
+namespace Kahuna.Raft.Actors;
+
+/// <summary>Where each replica's node lives (Kahuna.Node answers from cluster membership; tests from a table).</summary>
+public interface IRaftPeerDirectory
+{
+    /// <summary>The Akka address of the node hosting replica <paramref name="replicaId"/>, or null when unknown.</summary>
+    Address? Resolve(string replicaId);
+}
+
+/// <summary>A peer directory from a fixed (but updatable) table.</summary>
+public sealed class StaticRaftPeerDirectory : IRaftPeerDirectory
+{
+    private readonly ConcurrentDictionary<string, Address> _addresses = new(StringComparer.Ordinal);
+
+    public void Set(string replicaId, Address address) => _addresses[replicaId] = address;
+    public void Remove(string replicaId) => _addresses.TryRemove(replicaId, out _);
+    public Address? Resolve(string replicaId) => _addresses.TryGetValue(replicaId, out var a) ? a : null;
+}
+
+/// <summary>
+/// Sends to /user/raft/{groupId} on the peer's node. References are built locally from the path (no round trip to
+/// resolve them) and cached per (peer, group); a changed address (a node restarted elsewhere) replaces the cached one.
+/// </summary>
+public sealed class ActorPathRaftTransport(ActorSystem system, IRaftPeerDirectory directory) : IRaftTransport
+{
+    private readonly IActorRefProvider _provider = ((ExtendedActorSystem)system).Provider;
+    private readonly ConcurrentDictionary<(string Replica, string Group), (Address Address, IActorRef Ref)> _refs = new();
+
+    public void Send(string replicaId, string groupId, object message, IActorRef sender)
+    {
+        var address = directory.Resolve(replicaId);
+        if (address is null) return; // unknown peer: Raft treats it as a lost message and retries
+        var key = (replicaId, groupId);
+        if (!_refs.TryGetValue(key, out var cached) || !cached.Address.Equals(address))
+        {
+            var path = new RootActorPath(address) / "user" / RaftHostProtocol.Name / groupId;
+            cached = (address, _provider.ResolveActorRef(path));
+            _refs[key] = cached;
+        }
+        cached.Ref.Tell(message, ActorRefs.NoSender);
+    }
+}

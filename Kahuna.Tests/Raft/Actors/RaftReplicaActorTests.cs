@@ -1,0 +1,114 @@
+using System.Text;
+using Akka.Actor;
+using Kahuna.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+using static Kahuna.Tests.Raft.Actors.CounterApplication;
+
+namespace Kahuna.Tests.Raft.Actors;
+
+/// <summary>Raft groups hosted by replica actors on three ActorSystems forming a real cluster, persisted to SQLite.</summary>
+[Collection("cluster")]
+public sealed class RaftReplicaActorTests(ITestOutputHelper output)
+{
+    private static readonly string[] Three = ["n1", "n2", "n3"];
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    private static async Task<int> WriteManyAsync(RaftTestCluster cluster, string group, int count, int inFlight = 256, string prefix = "w")
+    {
+        var written = 0;
+        var next = 0;
+        async Task Worker()
+        {
+            while (true)
+            {
+                var i = Interlocked.Increment(ref next) - 1;
+                if (i >= count) return;
+                while (true)
+                {
+                    var leader = await cluster.AwaitLeaderAsync(group);
+                    var reply = await cluster.Replica(leader, group).Ask<object>(new Write(Encoding.UTF8.GetBytes($"{prefix}{i}")), TimeSpan.FromSeconds(20));
+                    if (reply is Written) { Interlocked.Increment(ref written); break; }
+                }
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(Worker)));
+        return written;
+    }
+
+    private static async Task<ReadResult> PeekAsync(RaftTestCluster cluster, string node, string group) =>
+        await cluster.Replica(node, group).Ask<ReadResult>(new Peek(), TimeSpan.FromSeconds(5));
+
+    private static async Task AwaitConvergedAsync(RaftTestCluster cluster, string group, IEnumerable<string> nodes, long count)
+    {
+        foreach (var node in nodes)
+        {
+            await Eventually.True(() => PeekAsync(cluster, node, group).Result.Count == count, Long, $"{node} applied {count} writes");
+        }
+        var checksums = new HashSet<ulong>();
+        foreach (var node in nodes) checksums.Add((await PeekAsync(cluster, node, group)).Checksum);
+        Assert.Single(checksums);
+    }
+
+    [Fact]
+    public async Task OneGroup_ElectsCommits10000_SurvivesLeaderLoss_AndRestartedNodeCatchesUpFromDisk()
+    {
+        await using var cluster = await RaftTestCluster.StartAsync(3);
+        await cluster.StartGroupAsync("g1", Three);
+        var leader = await cluster.AwaitLeaderAsync("g1");
+        Assert.Equal(10_000, await WriteManyAsync(cluster, "g1", 10_000));
+        var read = await cluster.Replica(leader, "g1").Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10));
+        Assert.Equal(10_000, read.Count);
+        await AwaitConvergedAsync(cluster, "g1", Three, 10_000);
+
+        // The leader's whole node goes away: the other two elect a new leader and keep committing.
+        await cluster.StopNodeAsync(leader);
+        var survivors = Three.Where(n => n != leader).ToList();
+        var newLeader = await cluster.AwaitLeaderAsync("g1");
+        Assert.Contains(newLeader, survivors);
+        Assert.Equal(500, await WriteManyAsync(cluster, "g1", 500, prefix: "after"));
+
+        // The stopped node comes back from its SQLite files and catches up.
+        await cluster.StartNodeAsync(leader);
+        await AwaitConvergedAsync(cluster, "g1", Three, 10_500);
+        var status = await cluster.StatusAsync(leader, "g1");
+        output.WriteLine($"restarted {leader}: commit={status.Raft.Commit} journal seq={status.JournalSequenceNr}");
+    }
+
+    [Fact]
+    public async Task ReplicaWithWipedData_IsRestoredBySnapshotInstall()
+    {
+        await using var cluster = await RaftTestCluster.StartAsync(3, "snapshot-every-entries = 200\ncompaction-retain-entries = 10");
+        await cluster.StartGroupAsync("g1", Three);
+        var leader = await cluster.AwaitLeaderAsync("g1");
+        Assert.Equal(1000, await WriteManyAsync(cluster, "g1", 1000, inFlight: 32));
+        var victim = Three.First(n => n != leader);
+        await cluster.WipeNodeAsync(victim);
+        Assert.Equal(200, await WriteManyAsync(cluster, "g1", 200, inFlight: 32, prefix: "more"));
+        await cluster.StartNodeAsync(victim);
+        await AwaitConvergedAsync(cluster, "g1", Three, 1200);
+        var status = await cluster.StatusAsync(victim, "g1");
+        Assert.True(status.SnapshotIndex > 0, "the wiped replica must have been restored from a snapshot");
+    }
+
+    [Fact]
+    public async Task SixtyFourGroups_OnThreeNodes_AllElectAndCommit()
+    {
+        await using var cluster = await RaftTestCluster.StartAsync(3);
+        var groups = Enumerable.Range(0, 64).Select(i => $"p{i}").ToList();
+        foreach (var g in groups) await cluster.StartGroupAsync(g, Three);
+        var leaders = new Dictionary<string, int>();
+        foreach (var g in groups)
+        {
+            var leader = await cluster.AwaitLeaderAsync(g);
+            leaders[leader] = leaders.GetValueOrDefault(leader) + 1;
+        }
+        await Task.WhenAll(groups.Select(g => WriteManyAsync(cluster, g, 20, inFlight: 4)));
+        foreach (var g in groups)
+        {
+            var leader = await cluster.AwaitLeaderAsync(g);
+            Assert.Equal(20, (await cluster.Replica(leader, g).Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10))).Count);
+        }
+        output.WriteLine("leaders per node: " + string.Join(", ", leaders.Select(kv => $"{kv.Key}={kv.Value}")));
+    }
+}
