@@ -26,6 +26,9 @@ internal sealed partial class InMemoryKahunaHandler : IKahunaRequestHandler
     /// <summary>Runs before the semantics; a non-null answer is returned instead (to inject Retry, delays, faults).</summary>
     public Func<KahunaRequest, CancellationToken, ValueTask<KahunaResponse?>>? Intercept { get; set; }
 
+    /// <summary>Runs after a request took effect, before its answer is returned (to lose an answer after applying).</summary>
+    public Func<KahunaRequest, CancellationToken, ValueTask>? AfterApply { get; set; }
+
     /// <summary>The clock of leases and TTLs (Unix ms); tests may move it.</summary>
     public Func<long> NowUnixMs { get; set; } = () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -34,23 +37,25 @@ internal sealed partial class InMemoryKahunaHandler : IKahunaRequestHandler
         Received.Enqueue(request);
         if (Intercept is { } intercept && await intercept(request, cancellationToken) is { } injected)
             return injected;
+        KahunaResponse response;
         lock (_gate)
         {
             if (request is KahunaWriteRequest write && _applied.TryGetValue(write.OperationId, out var earlier))
                 return earlier;
-            var response = Apply(request);
+            response = Apply(request);
             if (request is KahunaWriteRequest applied)
+            {
                 _applied[applied.OperationId] = response;
-            return response;
+                AppliedWrites++;
+            }
         }
+        if (AfterApply is { } afterApply)
+            await afterApply(request, cancellationToken);
+        return response;
     }
 
-    /// <summary>How many times a write with this operation id took effect (0 or 1 if de-duplication works).</summary>
-    public int AppliedCount(OperationId id)
-    {
-        lock (_gate)
-            return _applied.ContainsKey(id) ? 1 : 0;
-    }
+    /// <summary>Writes that took effect (a de-duplicated retry does not count).</summary>
+    public int AppliedWrites { get; private set; }
 
     private KahunaResponse Apply(KahunaRequest request) => request switch
     {
