@@ -82,7 +82,8 @@ public class RetryAndFaultTests
     [Fact]
     public async Task NoAnswer_EndsInTimeoutException_AndTheConnectionStaysUsable()
     {
-        await using var server = TestServer.Start();
+        // The hung handler only ends when the server gives up on it at shutdown: keep that short.
+        await using var server = TestServer.Start(KahunaServerSettings.Default with { ShutdownTimeout = TimeSpan.FromMilliseconds(100) });
         server.Handler.Intercept = async (request, ct) =>
         {
             if (request is GetRequest { Key: "hang" })
@@ -103,7 +104,8 @@ public class RetryAndFaultTests
     [Fact]
     public async Task Cancellation_ThrowsOperationCanceled_AndTheConnectionStaysUsable()
     {
-        await using var server = TestServer.Start();
+        // The hung handler only ends when the server gives up on it at shutdown: keep that short.
+        await using var server = TestServer.Start(KahunaServerSettings.Default with { ShutdownTimeout = TimeSpan.FromMilliseconds(100) });
         server.Handler.Intercept = async (request, ct) =>
         {
             if (request is GetRequest { Key: "hang" })
