@@ -32,20 +32,22 @@ internal sealed class ConnectionPool : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int endpoint = Volatile.Read(ref _currentEndpoint);
-        var slot = _slots[endpoint][(uint)Interlocked.Increment(ref _roundRobin) % (uint)_slots[endpoint].Length];
-        var connection = slot.Connection;
+        uint position = (uint)Interlocked.Increment(ref _roundRobin);
+        var connection = _slots[endpoint][position % (uint)_slots[endpoint].Length].Connection;
         if (connection is { IsOpen: true })
             return ValueTask.FromResult(connection);
-        return new ValueTask<KahunaConnection>(ConnectAnyAsync(endpoint, cancellationToken));
+        return new ValueTask<KahunaConnection>(ConnectAnyAsync(endpoint, position, cancellationToken));
     }
 
-    private async Task<KahunaConnection> ConnectAnyAsync(int firstEndpoint, CancellationToken cancellationToken)
+    /// <summary>Opens the connection of the slot at <paramref name="position"/>, on the first endpoint that answers.</summary>
+    private async Task<KahunaConnection> ConnectAnyAsync(int firstEndpoint, uint position, CancellationToken cancellationToken)
     {
         KahunaConnectionException? last = null;
         for (int i = 0; i < _endpoints.Length; i++)
         {
             int endpoint = (firstEndpoint + i) % _endpoints.Length;
-            var slot = _slots[endpoint][(uint)Interlocked.Increment(ref _roundRobin) % (uint)_slots[endpoint].Length];
+            // The same position on every endpoint, so each slot gets opened (not just those a second counter lands on).
+            var slot = _slots[endpoint][position % (uint)_slots[endpoint].Length];
             try
             {
                 var connection = await slot.GetOrOpenAsync(_endpoints[endpoint], _options, cancellationToken).ConfigureAwait(false);
