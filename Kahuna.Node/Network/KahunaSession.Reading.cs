@@ -55,7 +55,7 @@ internal sealed partial class KahunaSession
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
             _closeReason ??= $"read failed: {ex.Message}";
-            return ReadEnding.Graceful;
+            return ReadEnding.Broken;
         }
     }
 

@@ -81,8 +81,10 @@ internal sealed partial class KahunaSession
             var ending = await ReadLoopAsync().ConfigureAwait(false);
             if (ending == ReadEnding.Graceful)
                 ReleaseReadReference();
-            else
+            else if (ending == ReadEnding.CloseAfterAnswer)
                 _responses.Writer.TryComplete();
+            else
+                Abort(_closeReason ?? "connection broken");
             await writing.ConfigureAwait(false);
             if (ending == ReadEnding.CloseAfterAnswer)
                 await LingerAsync().ConfigureAwait(false);
@@ -184,6 +186,8 @@ internal sealed partial class KahunaSession
         Graceful,
         /// <summary>A final answer (protocol error, refused handshake) is queued: write it, then close.</summary>
         CloseAfterAnswer,
+        /// <summary>The socket failed (reset by the peer): nobody will read answers, so stop at once.</summary>
+        Broken,
     }
 
     /// <summary>An answer waiting to be written; <paramref name="HoldsSlot"/> says whether writing it frees an in-flight slot.</summary>

@@ -69,6 +69,28 @@ public class ConnectionLimitsTests
     }
 
     [Fact]
+    public async Task ResetByTheClient_EndsTheSessionAtOnce_AndCancelsItsHandlers()
+    {
+        await using var server = TestServer.Start();
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Handler.Intercept = async (_, ct) =>
+        {
+            await using var onCancel = ct.Register(() => cancelled.TrySetResult());
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        };
+        var raw = await RawConnection.ConnectAndHelloAsync(server.BoundEndPoint);
+        await raw.SendRequestAsync(2, new GetRequest { Key = "k", Durability = Durability.Persistent });
+        await Eventually.TrueAsync(() => server.Handler.Received.Count == 1, Wait, "the request is in the handler");
+
+        raw.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); // close with a reset
+        await raw.DisposeAsync();
+
+        await cancelled.Task.WaitAsync(Wait);
+        await Eventually.TrueAsync(() => server.Server.ConnectionCount == 0, Wait, "the reset session ended");
+    }
+
+    [Fact]
     public async Task IdleConnection_IsClosed()
     {
         await using var server = TestServer.Start(KahunaServerSettings.Default with { IdleTimeout = TimeSpan.FromMilliseconds(200) });
