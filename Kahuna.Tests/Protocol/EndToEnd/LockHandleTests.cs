@@ -70,8 +70,9 @@ public class LockHandleTests : IAsyncLifetime
     public async Task AcquireLock_Busy_GivesUpAfterTheWait()
     {
         await using var holder = await _client.AcquireLockAsync("res", Lease);
+        await using var quickRetries = _server.CreateClient(o => o with { LockRetryInterval = TimeSpan.FromMilliseconds(10) });
 
-        await using var contender = await _client.AcquireLockAsync("res", Lease, wait: TimeSpan.FromMilliseconds(150));
+        await using var contender = await quickRetries.AcquireLockAsync("res", Lease, wait: TimeSpan.FromMilliseconds(300));
 
         Assert.False(contender.IsAcquired);
         Assert.True(_server.Handler.Received.OfType<TryLockRequest>().Count() >= 2);

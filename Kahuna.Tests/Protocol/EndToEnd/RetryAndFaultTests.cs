@@ -70,7 +70,8 @@ public class RetryAndFaultTests
     {
         await using var server = TestServer.Start();
         server.Handler.Intercept = (_, _) => ValueTask.FromResult<KahunaResponse?>(ErrorResponse.Create(KahunaStatus.Retry, "no leader"));
-        await using var client = server.CreateClient(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = server.CreateClient(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(500), ConnectionsPerEndpoint = 1 });
+        await client.PingAsync(); // connected before the clock of the call below starts
 
         var error = await Assert.ThrowsAsync<KahunaException>(() => client.GetAsync("k"));
 

@@ -93,7 +93,7 @@ public class ConnectionLimitsTests
     [Fact]
     public async Task IdleConnection_IsClosed()
     {
-        await using var server = TestServer.Start(KahunaServerSettings.Default with { IdleTimeout = TimeSpan.FromMilliseconds(200) });
+        await using var server = TestServer.Start(KahunaServerSettings.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
         await using var idle = await RawConnection.ConnectAndHelloAsync(server.BoundEndPoint);
 
         Assert.True(await idle.IsClosedByServerAsync(Wait));
