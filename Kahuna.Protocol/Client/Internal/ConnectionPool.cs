@@ -65,7 +65,8 @@ internal sealed class ConnectionPool : IAsyncDisposable
                 last = ex;
             }
         }
-        throw new KahunaConnectionException(KahunaStatus.Unavailable,
+        // Keep the last status: "Overloaded" should still mean "back off longer" to the retry loop.
+        throw new KahunaConnectionException(last?.Status ?? KahunaStatus.Unavailable,
             $"no endpoint reachable ({string.Join(", ", _endpoints.Select(e => e.ToString()))}); last error: {last?.Message}", isRetryable: true, last);
     }
 
