@@ -33,4 +33,6 @@ public enum KahunaStatus : byte
     ProtocolError = 30,
     /// <summary>An unexpected failure on the server; the message has details.</summary>
     InternalError = 31,
+    /// <summary>No node could be reached before the deadline (reported by the client library; a server never sends it).</summary>
+    Unavailable = 24,
 }

@@ -1,1 +1,8 @@
-namespace Kahuna.Protocol; public static class ProtocolInfo { public const int Version = 1; }
+namespace Kahuna.Protocol;
+
+/// <summary>Facts about the wire protocol as a whole.</summary>
+public static class ProtocolInfo
+{
+    /// <summary>The protocol version this library speaks; sent in every handshake.</summary>
+    public const int Version = 1;
+}

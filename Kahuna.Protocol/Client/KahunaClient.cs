@@ -1,0 +1,154 @@
+using Kahuna.Protocol.Client.Internal;
+using Kahuna.Protocol.Messages;
+using Kahuna.Protocol.Validation;
+
+namespace Kahuna.Protocol.Client;
+
+/// <summary>
+/// The .NET client of a Kahuna cluster: locks, key/value and sequences over a small pool of pipelined
+/// TCP connections. Thread-safe; create one per application and share it.
+/// </summary>
+/// <remarks>
+/// Normal outcomes (busy, not found, not owner, precondition failed) come back as results. Retryable
+/// answers (Retry, Overloaded, NotLeader, Timeout) and lost connections are retried with backoff and
+/// jitter, on the next endpoint when one is down, until <see cref="KahunaClientOptions.RequestTimeout"/>;
+/// every retry of a write carries the same <see cref="OperationId"/> so the server applies it at most once.
+/// Faults throw <see cref="KahunaException"/>; cancellation throws <see cref="OperationCanceledException"/>.
+/// </remarks>
+public sealed partial class KahunaClient : IAsyncDisposable
+{
+    private readonly ConnectionPool _pool;
+    private readonly OperationTracker _operations;
+
+    /// <summary>Creates a client; no connection is opened until the first request.</summary>
+    /// <exception cref="ArgumentException">An option is out of range or an endpoint cannot be parsed.</exception>
+    public KahunaClient(KahunaClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _pool = new ConnectionPool(options);
+        _operations = new OperationTracker(Guid.NewGuid());
+    }
+
+    /// <summary>Creates a client for a comma-separated list of <c>host:port</c> endpoints, with default options.</summary>
+    public KahunaClient(string endpoints)
+        : this(KahunaClientOptions.FromEndpoints(endpoints))
+    {
+    }
+
+    /// <summary>The options in force.</summary>
+    public KahunaClientOptions Options { get; }
+
+    /// <summary>This client's id, the first half of every <see cref="OperationId"/> it sends.</summary>
+    public Guid ClientId => _operations.ClientId;
+
+    /// <summary>The endpoint requests currently go to (it changes on fail-over).</summary>
+    public string CurrentEndpoint => _pool.CurrentEndpoint.ToString();
+
+    /// <summary>Sends a ping and waits for the answer (a health check; also opens the connection).</summary>
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await ExecuteAsync(PingRequest.Instance, cancellationToken).ConfigureAwait(false);
+        if (response.Status != KahunaStatus.Ok)
+            throw Unexpected(response);
+    }
+
+    /// <summary>Closes every connection; requests still running fail.</summary>
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    /// <summary>
+    /// Sends a write: allocates its operation id once and reuses it on every retry, then releases it.
+    /// </summary>
+    internal async Task<KahunaResponse> ExecuteWriteAsync<TRequest>(TRequest request, CancellationToken cancellationToken)
+        where TRequest : KahunaWriteRequest
+    {
+        var (id, completedBelow) = _operations.Begin();
+        try
+        {
+            return await ExecuteAsync(request with { OperationId = id, CompletedBelow = completedBelow }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _operations.End(id);
+        }
+    }
+
+    /// <summary>
+    /// Validates, sends and retries one request until an outcome, a fault, cancellation or the request timeout.
+    /// Returns answers whose status is an outcome (Ok, NotFound, Busy, NotOwner, PreconditionFailed).
+    /// </summary>
+    internal async Task<KahunaResponse> ExecuteAsync(KahunaRequest request, CancellationToken cancellationToken)
+    {
+        var validation = RequestValidator.Validate(request);
+        if (!validation.IsValid)
+            throw new KahunaException(validation.Status, validation.Message);
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Options.RequestTimeout);
+        var backoff = new RetryBackoff(Options.RetryInitialBackoff, Options.RetryMaxBackoff);
+        string lastProblem = "no attempt finished";
+        KahunaStatus lastStatus = KahunaStatus.Timeout;
+        try
+        {
+            while (true)
+            {
+                KahunaStatus retryStatus;
+                try
+                {
+                    var connection = await _pool.GetAsync(deadline.Token).ConfigureAwait(false);
+                    var response = await connection.SendAsync(request, deadline.Token).ConfigureAwait(false);
+                    if (IsOutcome(response.Status))
+                        return response;
+                    if (!KahunaConnection.IsRetryableStatus(response.Status))
+                        throw new KahunaException(response.Status, response.Message);
+                    retryStatus = lastStatus = response.Status;
+                    lastProblem = $"{response.Status}: {response.Message}";
+                }
+                catch (KahunaConnectionException ex) when (ex.IsRetryable)
+                {
+                    retryStatus = lastStatus = ex.Status;
+                    lastProblem = ex.Message;
+                }
+                catch (KahunaConnectionException ex)
+                {
+                    throw new KahunaException(ex.Status, ex.Message, ex);
+                }
+                await Task.Delay(backoff.Next(retryStatus), deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            // A call that never reached any node says so; one that reached a node that kept deferring timed out.
+            var status = lastStatus == KahunaStatus.Unavailable ? KahunaStatus.Unavailable : KahunaStatus.Timeout;
+            throw new KahunaException(status, $"no answer within {Options.RequestTimeout}; last problem: {lastProblem}");
+        }
+    }
+
+    /// <summary>Statuses that are answers to the question asked, not failures to answer it.</summary>
+    internal static bool IsOutcome(KahunaStatus status) =>
+        status is KahunaStatus.Ok or KahunaStatus.NotFound or KahunaStatus.Busy or KahunaStatus.NotOwner or KahunaStatus.PreconditionFailed;
+
+    /// <summary>
+    /// The typed answer for an outcome: the expected type, or null when the server answered a non-Ok
+    /// outcome with a bare <see cref="ErrorResponse"/>. An Ok of the wrong type is a protocol error.
+    /// </summary>
+    internal static T? As<T>(KahunaResponse response) where T : KahunaResponse => response switch
+    {
+        T typed => typed,
+        ErrorResponse when response.Status != KahunaStatus.Ok => null,
+        _ => throw Unexpected(response),
+    };
+
+    private static KahunaException Unexpected(KahunaResponse response) =>
+        new(KahunaStatus.ProtocolError, $"unexpected answer {response.GetType().Name} with status {response.Status}");
+
+    internal static DateTimeOffset? FromUnixMs(long unixMs) => unixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs) : null;
+
+    internal static long ToWholeMs(TimeSpan span, string name)
+    {
+        if (span < TimeSpan.Zero)
+            throw new KahunaException(KahunaStatus.InvalidInput, $"{name}: must not be negative");
+        return (long)Math.Ceiling(span.TotalMilliseconds);
+    }
+}

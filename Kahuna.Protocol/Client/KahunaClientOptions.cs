@@ -1,0 +1,79 @@
+namespace Kahuna.Protocol.Client;
+
+/// <summary>How a <see cref="KahunaClient"/> connects, times out and retries. Immutable; use <c>with</c> to change a copy.</summary>
+public sealed record KahunaClientOptions
+{
+    /// <summary>Nodes to talk to, as <c>host:port</c>. The client uses the first that answers and fails over in order.</summary>
+    public IReadOnlyList<string> Endpoints { get; init; } = [];
+
+    /// <summary>Connections kept to the endpoint in use (default 2); requests are spread over them round-robin.</summary>
+    public int ConnectionsPerEndpoint { get; init; } = 2;
+
+    /// <summary>Time one call may take including every retry (default 10 seconds); then it fails with <see cref="KahunaStatus.Timeout"/>.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time to open a connection and complete its handshake (default 5 seconds).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A name for the server's logs (optional).</summary>
+    public string? ClientName { get; init; }
+
+    /// <summary>The credential sent in the handshake, when the server requires one.</summary>
+    public string? Credential { get; init; }
+
+    /// <summary>Requests one connection may have in flight (default 1024); more wait for a free slot.</summary>
+    public int MaxInFlightPerConnection { get; init; } = ProtocolLimits.DefaultMaxInFlightPerConnection;
+
+    /// <summary>Largest frame sent or accepted (default 2 MiB, the server's default).</summary>
+    public int MaxFrameBytes { get; init; } = ProtocolLimits.DefaultMaxFrameBytes;
+
+    /// <summary>First pause before retrying a retryable answer or a lost connection (default 10 ms); it doubles per attempt.</summary>
+    public TimeSpan RetryInitialBackoff { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Longest pause between retries (default 1 second).</summary>
+    public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pause between attempts while <see cref="KahunaClient.AcquireLockAsync"/> waits for a busy lock (default 50 ms, ±25 % jitter).</summary>
+    public TimeSpan LockRetryInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Options for a comma-separated endpoint list such as <c>"127.0.0.1:7070,127.0.0.1:7071"</c>, other settings at their defaults.</summary>
+    public static KahunaClientOptions FromEndpoints(string endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return new KahunaClientOptions
+        {
+            Endpoints = endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range or an endpoint cannot be parsed.</summary>
+    public void Validate()
+    {
+        if (Endpoints is null || Endpoints.Count == 0)
+            throw new ArgumentException("at least one endpoint is required", nameof(Endpoints));
+        foreach (var endpoint in Endpoints)
+        {
+            try
+            {
+                Internal.EndpointAddress.Parse(endpoint);
+            }
+            catch (FormatException ex)
+            {
+                throw new ArgumentException(ex.Message, nameof(Endpoints), ex);
+            }
+        }
+        Require(ConnectionsPerEndpoint is >= 1 and <= 64, nameof(ConnectionsPerEndpoint), "must be between 1 and 64");
+        Require(MaxInFlightPerConnection >= 1, nameof(MaxInFlightPerConnection), "must be at least 1");
+        Require(MaxFrameBytes >= ProtocolLimits.MinConfigurableFrameBytes, nameof(MaxFrameBytes), $"must be at least {ProtocolLimits.MinConfigurableFrameBytes}");
+        Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), "must be positive");
+        Require(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), "must be positive");
+        Require(RetryInitialBackoff > TimeSpan.Zero && RetryMaxBackoff >= RetryInitialBackoff, nameof(RetryMaxBackoff), "backoffs must be positive and the maximum at least the initial one");
+        Require(LockRetryInterval > TimeSpan.Zero, nameof(LockRetryInterval), "must be positive");
+    }
+
+    private static void Require(bool condition, string name, string message)
+    {
+        if (!condition)
+            throw new ArgumentException($"{name}: {message}", name);
+    }
+}

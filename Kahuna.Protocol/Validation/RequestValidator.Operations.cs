@@ -1,0 +1,100 @@
+using Kahuna.Protocol.Messages;
+
+namespace Kahuna.Protocol.Validation;
+
+// One function per lock, key/value and sequence request.
+public static partial class RequestValidator
+{
+    /// <summary>Resource, owner, lease, durability and the operation id.</summary>
+    public static ValidationResult Validate(TryLockRequest request) => First(
+        Operation(request),
+        Name(request.Resource, nameof(request.Resource)),
+        Owner(request.Owner, nameof(request.Owner)),
+        Lease(request.LeaseMs, nameof(request.LeaseMs)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>Resource, owner, lease, durability and the operation id.</summary>
+    public static ValidationResult Validate(ExtendLockRequest request) => First(
+        Operation(request),
+        Name(request.Resource, nameof(request.Resource)),
+        Owner(request.Owner, nameof(request.Owner)),
+        Lease(request.LeaseMs, nameof(request.LeaseMs)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>Resource, owner, durability and the operation id.</summary>
+    public static ValidationResult Validate(UnlockRequest request) => First(
+        Operation(request),
+        Name(request.Resource, nameof(request.Resource)),
+        Owner(request.Owner, nameof(request.Owner)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>Resource and durability.</summary>
+    public static ValidationResult Validate(GetLockRequest request) => First(
+        Name(request.Resource, nameof(request.Resource)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>Key, value, TTL, flags, compare fields, durability and the operation id.</summary>
+    public static ValidationResult Validate(SetRequest request)
+    {
+        var common = First(
+            Operation(request),
+            Name(request.Key, nameof(request.Key)),
+            Bytes(request.Value, nameof(request.Value), required: true),
+            Ttl(request.TtlMs, nameof(request.TtlMs)),
+            Bytes(request.CompareValue, nameof(request.CompareValue), required: false),
+            Durable(request.Durability, nameof(request.Durability)));
+        if (!common.IsValid)
+            return common;
+
+        var flags = request.Flags;
+        if ((flags & ~(SetFlags.IfNotExists | SetFlags.IfExists)) != 0)
+            return ValidationResult.Invalid($"{nameof(request.Flags)}: unknown bits in {(int)flags}");
+        if (flags == (SetFlags.IfNotExists | SetFlags.IfExists))
+            return ValidationResult.Invalid($"{nameof(request.Flags)}: IfNotExists and IfExists exclude each other");
+        bool compares = request.CompareValue is not null || request.CompareRevision is not null;
+        if (flags.HasFlag(SetFlags.IfNotExists) && compares)
+            return ValidationResult.Invalid($"{nameof(request.Flags)}: IfNotExists cannot be combined with a compare value or revision");
+        if (request.CompareRevision is { } revision && revision < 1)
+            return ValidationResult.Invalid($"{nameof(request.CompareRevision)}: revisions start at 1, got {revision}");
+        return ValidationResult.Valid;
+    }
+
+    /// <summary>Key, revision (0 = latest) and durability.</summary>
+    public static ValidationResult Validate(GetRequest request)
+    {
+        if (request.AtRevision < 0)
+            return ValidationResult.Invalid($"{nameof(request.AtRevision)}: must be 0 (latest) or a revision, got {request.AtRevision}");
+        return First(
+            Name(request.Key, nameof(request.Key)),
+            Durable(request.Durability, nameof(request.Durability)));
+    }
+
+    /// <summary>Key and durability.</summary>
+    public static ValidationResult Validate(ExistsRequest request) => First(
+        Name(request.Key, nameof(request.Key)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>Key, durability and the operation id.</summary>
+    public static ValidationResult Validate(DeleteRequest request) => First(
+        Operation(request),
+        Name(request.Key, nameof(request.Key)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>Key, TTL, durability and the operation id.</summary>
+    public static ValidationResult Validate(ExtendRequest request) => First(
+        Operation(request),
+        Name(request.Key, nameof(request.Key)),
+        Ttl(request.TtlMs, nameof(request.TtlMs)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>Name, count, idempotency key and the operation id.</summary>
+    public static ValidationResult Validate(NextSequenceRequest request)
+    {
+        if (request.Count is < 1 or > ProtocolLimits.MaxSequenceCount)
+            return ValidationResult.Invalid($"{nameof(request.Count)}: must be between 1 and {ProtocolLimits.MaxSequenceCount}, got {request.Count}");
+        return First(
+            Operation(request),
+            Name(request.Name, nameof(request.Name)),
+            OptionalText(request.IdempotencyKey, nameof(request.IdempotencyKey), ProtocolLimits.MaxIdempotencyKeyBytes));
+    }
+}

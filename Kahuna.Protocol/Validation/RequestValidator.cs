@@ -1,0 +1,52 @@
+using Kahuna.Protocol.Messages;
+
+namespace Kahuna.Protocol.Validation;
+
+/// <summary>
+/// One validation function per request type, shared by the client (before sending) and the server
+/// (on receipt). Each returns the first problem found, naming the field, or <see cref="ValidationResult.Valid"/>.
+/// Fields may be null even where the type says otherwise: a hostile peer can send nil for anything.
+/// </summary>
+public static partial class RequestValidator
+{
+    /// <summary>Validates any request by dispatching on its type; an unknown type is invalid.</summary>
+    public static ValidationResult Validate(KahunaRequest? request) => request switch
+    {
+        null => ValidationResult.Invalid("request: missing"),
+        HelloRequest r => Validate(r),
+        PingRequest r => Validate(r),
+        TryLockRequest r => Validate(r),
+        ExtendLockRequest r => Validate(r),
+        UnlockRequest r => Validate(r),
+        GetLockRequest r => Validate(r),
+        SetRequest r => Validate(r),
+        GetRequest r => Validate(r),
+        ExistsRequest r => Validate(r),
+        DeleteRequest r => Validate(r),
+        ExtendRequest r => Validate(r),
+        NextSequenceRequest r => Validate(r),
+        _ => ValidationResult.Invalid($"request: unsupported type {request.GetType().Name}"),
+    };
+
+    /// <summary>Checks the protocol version and the sizes of the optional fields.</summary>
+    public static ValidationResult Validate(HelloRequest request)
+    {
+        if (request.ProtocolVersion <= 0)
+            return ValidationResult.Invalid($"{nameof(request.ProtocolVersion)}: must be positive, got {request.ProtocolVersion}");
+        return First(
+            OptionalText(request.ClientName, nameof(request.ClientName), ProtocolLimits.MaxClientNameBytes),
+            OptionalText(request.Credential, nameof(request.Credential), ProtocolLimits.MaxCredentialBytes));
+    }
+
+    /// <summary>A ping has no fields; it is always valid.</summary>
+    public static ValidationResult Validate(PingRequest request) => ValidationResult.Valid;
+
+    /// <summary>Returns the first failed result, or valid.</summary>
+    private static ValidationResult First(params ReadOnlySpan<ValidationResult> results)
+    {
+        foreach (var result in results)
+            if (!result.IsValid)
+                return result;
+        return ValidationResult.Valid;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Buffers;
+using Kahuna.Protocol;
+using Kahuna.Protocol.Framing;
+using Kahuna.Protocol.Messages;
+using Xunit;
+
+namespace Kahuna.Tests.Protocol.Messages;
+
+/// <summary>
+/// Exact bytes of a few frames. If one of these fails, the wire format changed: that breaks every
+/// deployed client, so it must be a deliberate, versioned decision, not a side effect.
+/// </summary>
+public class GoldenBytesTests
+{
+    private static string RequestFrame(ulong id, KahunaRequest request)
+    {
+        var payload = new ArrayBufferWriter<byte>();
+        MessageCodec.EncodeRequest(payload, id, request);
+        var frame = new ArrayBufferWriter<byte>();
+        FrameCodec.WriteFrame(frame, payload.WrittenSpan);
+        return Convert.ToHexString(frame.WrittenSpan);
+    }
+
+    private static string ResponseFrame(ulong id, KahunaResponse response)
+    {
+        var payload = new ArrayBufferWriter<byte>();
+        MessageCodec.EncodeResponse(payload, id, response);
+        var frame = new ArrayBufferWriter<byte>();
+        FrameCodec.WriteFrame(frame, payload.WrittenSpan);
+        return Convert.ToHexString(frame.WrittenSpan);
+    }
+
+    [Fact]
+    public void Ping() =>
+        // length 5 | [1, [2, []]]
+        Assert.Equal("00000005" + "9201" + "9202" + "90", RequestFrame(1, PingRequest.Instance));
+
+    [Fact]
+    public void Hello() =>
+        // [1, [1, [1, "cli", nil]]]
+        Assert.Equal("0000000B" + "9201" + "9201" + "93" + "01" + "A3636C69" + "C0",
+            RequestFrame(1, new HelloRequest { ProtocolVersion = 1, ClientName = "cli" }));
+
+    [Fact]
+    public void TryLock() =>
+        // [7, [10, [[1, 2, 3], 3, "r", bin(AB), 1000, 1]]]
+        Assert.Equal("00000013" + "9207" + "920A" + "96" + "93010203" + "03" + "A172" + "C401AB" + "CD03E8" + "01",
+            RequestFrame(7, new TryLockRequest
+            {
+                OperationId = new OperationId { ClientHigh = 1, ClientLow = 2, Sequence = 3 },
+                CompletedBelow = 3,
+                Resource = "r",
+                Owner = [0xAB],
+                LeaseMs = 1000,
+                Durability = Durability.Persistent,
+            }));
+
+    [Fact]
+    public void SetResponse_PreconditionFailed() =>
+        // [4, [20, [3, "x", 5]]]
+        Assert.Equal("00000009" + "9204" + "9214" + "93" + "03" + "A178" + "05",
+            ResponseFrame(4, new SetResponse { Status = KahunaStatus.PreconditionFailed, Message = "x", Revision = 5 }));
+
+    [Fact]
+    public void ErrorResponse_ProtocolErrorWithoutRequestId() =>
+        // [0, [3, [30, "bad"]]]
+        Assert.Equal("0000000A" + "9200" + "9203" + "92" + "1E" + "A3626164",
+            ResponseFrame(0, ErrorResponse.Create(KahunaStatus.ProtocolError, "bad")));
+}
