@@ -14,36 +14,49 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
     private static readonly string[] Three = ["n1", "n2", "n3"];
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
+    /// <summary>Writes <paramref name="count"/> distinct commands through the leader, retrying on leader changes.</summary>
     private static async Task<int> WriteManyAsync(RaftTestCluster cluster, string group, int count, int inFlight = 256, string prefix = "w")
     {
         var written = 0;
         var next = 0;
+        string? leader = null;
         async Task Worker()
         {
             while (true)
             {
                 var i = Interlocked.Increment(ref next) - 1;
                 if (i >= count) return;
-                while (true)
+                for (var attempt = 0; ; attempt++)
                 {
-                    var leader = await cluster.AwaitLeaderAsync(group);
-                    var reply = await cluster.Replica(leader, group).Ask<object>(new Write(Encoding.UTF8.GetBytes($"{prefix}{i}")), TimeSpan.FromSeconds(20));
+                    if (attempt > 200) throw new InvalidOperationException($"write {i} to {group} kept failing");
+                    var target = leader ??= await cluster.AwaitLeaderAsync(group);
+                    object reply;
+                    try
+                    {
+                        var replica = await cluster.ReplicaAsync(target, group);
+                        reply = await replica.Ask<object>(new Write(Encoding.UTF8.GetBytes($"{prefix}{i}")), TimeSpan.FromSeconds(10));
+                    }
+                    catch (Exception) when (attempt < 200)
+                    {
+                        reply = new WriteFailed(Kahuna.Raft.Core.ProposeStatus.NotLeader, null);
+                    }
                     if (reply is Written) { Interlocked.Increment(ref written); break; }
+                    if (Volatile.Read(ref leader) == target) Volatile.Write(ref leader, null);
                 }
             }
         }
-        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(Worker)));
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Worker()));
         return written;
     }
 
     private static async Task<ReadResult> PeekAsync(RaftTestCluster cluster, string node, string group) =>
-        await cluster.Replica(node, group).Ask<ReadResult>(new Peek(), TimeSpan.FromSeconds(5));
+        await (await cluster.ReplicaAsync(node, group)).Ask<ReadResult>(new Peek(), TimeSpan.FromSeconds(5));
 
     private static async Task AwaitConvergedAsync(RaftTestCluster cluster, string group, IEnumerable<string> nodes, long count)
     {
         foreach (var node in nodes)
         {
-            await Eventually.True(() => PeekAsync(cluster, node, group).Result.Count == count, Long, $"{node} applied {count} writes");
+            await Eventually.Value(async () => (await PeekAsync(cluster, node, group)).Count == count ? "" : null, Long, $"{node} applied {count} writes");
         }
         var checksums = new HashSet<ulong>();
         foreach (var node in nodes) checksums.Add((await PeekAsync(cluster, node, group)).Checksum);
@@ -57,7 +70,7 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
         await cluster.StartGroupAsync("g1", Three);
         var leader = await cluster.AwaitLeaderAsync("g1");
         Assert.Equal(10_000, await WriteManyAsync(cluster, "g1", 10_000));
-        var read = await cluster.Replica(leader, "g1").Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10));
+        var read = await (await cluster.ReplicaAsync(leader, "g1")).Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10));
         Assert.Equal(10_000, read.Count);
         await AwaitConvergedAsync(cluster, "g1", Three, 10_000);
 
@@ -103,11 +116,24 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
             var leader = await cluster.AwaitLeaderAsync(g);
             leaders[leader] = leaders.GetValueOrDefault(leader) + 1;
         }
-        await Task.WhenAll(groups.Select(g => WriteManyAsync(cluster, g, 20, inFlight: 4)));
+        try
+        {
+            await Task.WhenAll(groups.Select(g => WriteManyAsync(cluster, g, 20, inFlight: 4)));
+        }
+        catch (Exception)
+        {
+            foreach (var g in groups)
+            foreach (var n in Three)
+            {
+                var st = await cluster.StatusAsync(n, g);
+                output.WriteLine($"{g}@{n}: {st.Raft.Role} t={st.Raft.Term} leader={st.Raft.Leader} commit={st.Raft.Commit} applied={st.Raft.Applied} last={st.Raft.LastIndex} stable={st.Raft.StableIndex} pending={st.PendingProposals} seq={st.JournalSequenceNr}");
+            }
+            throw;
+        }
         foreach (var g in groups)
         {
             var leader = await cluster.AwaitLeaderAsync(g);
-            Assert.Equal(20, (await cluster.Replica(leader, g).Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10))).Count);
+            Assert.Equal(20, (await (await cluster.ReplicaAsync(leader, g)).Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10))).Count);
         }
         output.WriteLine("leaders per node: " + string.Join(", ", leaders.Select(kv => $"{kv.Key}={kv.Value}")));
     }

@@ -109,8 +109,18 @@ internal sealed class RaftTestCluster : IAsyncDisposable
         }
     }
 
-    public IActorRef Replica(string node, string groupId) =>
-        _systems[node].ActorSelection($"/user/{RaftHostProtocol.Name}/{groupId}").ResolveOne(TimeSpan.FromSeconds(5)).Result;
+    /// <summary>The replica actor of a group on a node (resolved once per running ActorSystem, never blocking a thread).</summary>
+    public async Task<IActorRef> ReplicaAsync(string node, string groupId)
+    {
+        var system = _systems[node];
+        var key = (node, groupId);
+        if (_replicaRefs.TryGetValue(key, out var cached) && cached.System == system) return cached.Ref;
+        var actor = await system.ActorSelection($"/user/{RaftHostProtocol.Name}/{groupId}").ResolveOne(TimeSpan.FromSeconds(5));
+        _replicaRefs[key] = (system, actor);
+        return actor;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), (ActorSystem System, IActorRef Ref)> _replicaRefs = new();
 
     public async Task<RaftReplicaProtocol.ReplicaStatus> StatusAsync(string node, string groupId) =>
         await _systems[node].ActorSelection($"/user/{RaftHostProtocol.Name}/{groupId}")
