@@ -21,6 +21,12 @@ public interface IReplicaHost
     bool IsLeader { get; }
     long AppliedIndex { get; }
     RaftConfiguration Configuration { get; }
+
+    /// <summary>True once this leader has committed an entry of its own term.</summary>
+    bool CommittedInCurrentTerm { get; }
+
+    /// <summary>On a leader: the term of the last entry before its own first entry; 0 if no earlier leader ever wrote.</summary>
+    long TermBeforeLeadership { get; }
     IActorRef Self { get; }
 
     /// <summary>

@@ -130,6 +130,8 @@ public sealed partial class RaftReplicaActor
         public bool IsLeader => Core.IsLeader;
         public long AppliedIndex => Core.AppliedIndex;
         public RaftConfiguration Configuration => Core.Configuration;
+        public bool CommittedInCurrentTerm => Core.CommittedInCurrentTerm;
+        public long TermBeforeLeadership => Core.TermBeforeLeadership;
         public Akka.Actor.IActorRef Self => actor.Self;
 
         public void Propose(ReadOnlyMemory<byte> command, Action<object?> onApplied, Action<ReplicaFailure> onFailed)

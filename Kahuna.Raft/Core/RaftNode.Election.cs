@@ -123,6 +123,7 @@ public sealed partial class RaftNode
         ResetProgress();
         // No new membership change until everything in our log (which may hold an uncommitted one) commits.
         _pendingConfigIndex = _log.LastIndex;
+        TermBeforeLeadership = _log.LastTerm;
         // A no-op of our own term (§5.4.2, §8): committing it commits everything before it and lets reads proceed.
         AppendAsLeader(ReadOnlyMemory<byte>.Empty, null);
         BroadcastAppend();

@@ -75,6 +75,12 @@ public sealed partial class RaftNode
     public SnapshotMetadata LatestSnapshot => _latestSnapshot;
     /// <summary>Highest index the host has persisted.</summary>
     public long StableIndex => _log.Stable;
+    /// <summary>True once this leader has committed an entry of its own term (it then knows the commit index, §8).</summary>
+    public bool CommittedInCurrentTerm => _log.TermOrZero(_log.Committed) == _term;
+
+    /// <summary>On a leader: the term of the last entry before its first own entry (0 when the log was empty).</summary>
+    public long TermBeforeLeadership { get; private set; }
+
     /// <summary>Term, vote and commit as they stand now (persisted or about to be).</summary>
     public HardState HardState => CurrentHardState;
 

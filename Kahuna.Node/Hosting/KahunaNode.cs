@@ -1,0 +1,150 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using Kahuna.Node.Cluster;
+using Kahuna.Node.Network;
+using Kahuna.Node.Partitions;
+using Kahuna.Node.Routing;
+using Kahuna.Node.Storage;
+using Kahuna.Raft;
+using Kahuna.Raft.Actors;
+using Kahuna.Raft.Core;
+
+namespace Kahuna.Node.Hosting;
+
+/// <summary>
+/// One running Kahuna node: an ActorSystem in the Akka cluster (role "kahuna"), its SQLite storage, the Raft
+/// replicas of the partitions placed on it, the router that lets it accept any request, and the client TCP server.
+/// </summary>
+public sealed class KahunaNode : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly KahunaTcpServer _server;
+    private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _stopping;
+
+    private KahunaNode(NodeOptions options, ActorSystem system, KahunaTcpServer server, PartitionRouter router, KahunaSettings settings)
+    {
+        Options = options;
+        _system = system;
+        _server = server;
+        Router = router;
+        Settings = settings;
+        system.WhenTerminated.ContinueWith(_ => _terminated.TrySetResult(), TaskScheduler.Default);
+    }
+
+    public NodeOptions Options { get; }
+    public string NodeId => Options.NodeId;
+    public KahunaSettings Settings { get; }
+    public PartitionRouter Router { get; }
+    public PartitionMap Map => Router.Map;
+    public ActorSystem System => _system;
+
+    /// <summary>Where clients connect (the actual port when 0 was asked for).</summary>
+    public IPEndPoint ClientEndPoint => _server.BoundEndPoint!;
+
+    /// <summary>This node's Akka cluster address (host and actual remoting port).</summary>
+    public Address ClusterAddress => Akka.Cluster.Cluster.Get(_system).SelfAddress;
+
+    /// <summary>Completes when the node has stopped, for whatever reason.</summary>
+    public Task WhenTerminated => _terminated.Task;
+
+    public static async Task<KahunaNode> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var config = BuildConfig(options);
+        var settings = KahunaSettings.Create(config, options.NodeId);
+        var system = ActorSystem.Create("kahuna", config);
+        try
+        {
+            var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+            var directory = new NodeDirectory(options.NodeId, self);
+            system.ActorOf(NodeDirectoryActor.Props(directory), "directory");
+            var raftHost = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, directory)), RaftHostProtocol.Name);
+            var map = PartitionMap.CreateStatic(options.EffectiveClusterNodes, options.Partitions, options.ReplicationFactor);
+            foreach (var partition in map.HostedBy(options.NodeId))
+            {
+                var replica = new RaftReplicaSettings(partition.GroupId, options.NodeId, RaftConfiguration.Of(partition.Replicas), settings.Raft);
+                var partitionSettings = settings.Partitions;
+                await raftHost.Ask<RaftHostProtocol.ReplicaStarted>(
+                    new RaftHostProtocol.StartReplica(replica, () => new PartitionApplication(partitionSettings)),
+                    TimeSpan.FromSeconds(30), cancellationToken);
+            }
+            var router = new PartitionRouter(system, options.NodeId, map, directory, settings.Router);
+            JoinCluster(system, options, self);
+            var endpoint = new IPEndPoint(ResolveHost(options.Host), options.ClientPort);
+            var server = new KahunaTcpServer(endpoint, router, settings.Server);
+            server.Start();
+            return new KahunaNode(options, system, server, router, settings);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Configuration precedence: test/tool overrides, then what the flags decided (identity, ports, data), then the
+    /// --config file, then the embedded defaults (kahuna.conf, Raft, persistence).
+    /// </summary>
+    public static Config BuildConfig(NodeOptions options)
+    {
+        var identity = ConfigurationFactory.ParseString($$"""
+            akka.remote.dot-netty.tcp.hostname = "{{options.Host}}"
+            akka.remote.dot-netty.tcp.port = {{options.ClusterPort}}
+            akka.cluster.roles = ["{{NodeDirectory.KahunaRole}}", "{{NodeDirectory.RoleFor(options.NodeId)}}"]
+            """);
+        var config = ConfigurationFactory.ParseString(options.ConfigOverrides ?? "").WithFallback(identity);
+        if (options.ConfigFile is { } file)
+        {
+            if (!File.Exists(file)) throw new ArgumentException($"configuration file '{file}' does not exist");
+            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
+        }
+        return config
+            .WithFallback(KahunaSettings.DefaultConfig())
+            .WithFallback(RaftSettings.DefaultConfig())
+            .WithFallback(SqlitePersistence.Config(options.DataDirectory));
+    }
+
+    private static void JoinCluster(ActorSystem system, NodeOptions options, Address self)
+    {
+        var seeds = options.Seeds
+            .Select(s => ParseSeed(s, self))
+            .ToList();
+        Akka.Cluster.Cluster.Get(system).JoinSeedNodes(seeds.Count == 0 ? [self] : seeds);
+    }
+
+    private static Address ParseSeed(string seed, Address self)
+    {
+        var colon = seed.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new ArgumentException($"seed '{seed}' is not host:port");
+        return new Address(self.Protocol, self.System, seed[..colon], port);
+    }
+
+    private static IPAddress ResolveHost(string host) =>
+        IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+        {
+            await WhenTerminated;
+            return;
+        }
+        await _server.StopAsync();
+        try
+        {
+            // Leave the cluster gracefully so peers do not wait for the failure detector.
+            await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            await _system.Terminate();
+        }
+        await WhenTerminated.WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}

@@ -1,0 +1,156 @@
+using Akka.Actor;
+using Kahuna.Node.StateMachines;
+using Kahuna.Node.StateMachines.Commands;
+using Kahuna.Node.StateMachines.Results;
+using Kahuna.Node.StateMachines.Sequences;
+using Kahuna.Protocol;
+using Kahuna.Protocol.Messages;
+using Kahuna.Raft.Actors;
+using Kahuna.Raft.Core;
+using static Kahuna.Node.Partitions.PartitionProtocol;
+
+namespace Kahuna.Node.Partitions;
+
+/// <summary>
+/// What a partition replica runs: the replicated state machine (locks, keys, sequences) plus, on the leader, the
+/// ephemeral keyspace held only in memory and the sequence block allocator. Persistent writes go through Raft,
+/// persistent reads wait for ReadIndex (or the lease), ephemeral operations run directly on the leader.
+/// </summary>
+public sealed partial class PartitionApplication : IReplicaApplication
+{
+    private readonly PartitionSettings _settings;
+    private readonly Func<long> _clock;
+    private readonly PartitionStateMachine _persistent;
+    private readonly SequenceBlockAllocator _allocator;
+    private PartitionStateMachine? _ephemeral;
+    private IReplicaHost _host = null!;
+    private long _leaderSinceMs;
+    private long _ticks;
+
+    public PartitionApplication(PartitionSettings settings, Func<long>? clock = null)
+    {
+        _settings = settings;
+        _clock = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _persistent = new PartitionStateMachine(settings.StateMachine);
+        _allocator = new SequenceBlockAllocator(settings.SequenceBlockSize);
+    }
+
+    /// <summary>The replicated state (tests inspect it).</summary>
+    public PartitionStateMachine State => _persistent;
+
+    public void Attach(IReplicaHost host) => _host = host;
+
+    public object? Apply(long index, ReadOnlyMemory<byte> command) => _persistent.Apply(index, command);
+
+    public byte[] TakeSnapshot() => _persistent.TakeSnapshot();
+
+    public void RestoreSnapshot(ReadOnlyMemory<byte> snapshot) => _persistent.RestoreSnapshot(snapshot);
+
+    /// <summary>The leader's clock, never behind what the state machine has already seen (time does not go backwards).</summary>
+    private long Now => Math.Max(_clock(), _persistent.NowMs);
+
+    public void OnRoleChanged(RaftRole role, long term, string? leader)
+    {
+        _allocator.Clear();
+        FailSequenceWaiters(leader);
+        if (role == RaftRole.Leader)
+        {
+            // Ephemeral state starts empty with each leadership; tokens start above anything an earlier term issued.
+            _ephemeral = new PartitionStateMachine(_settings.StateMachine with { InitialFencingToken = term << 32 });
+            _leaderSinceMs = _clock();
+        }
+        else
+        {
+            _ephemeral = null;
+        }
+    }
+
+    public void OnTick()
+    {
+        if (!_host.IsLeader || ++_ticks % _settings.ExpirySweepTicks != 0) return;
+        SweepExpired();
+    }
+
+    public void Handle(object message, IActorRef sender)
+    {
+        if (message is not PartitionRequest request) return;
+        if (!_host.IsLeader)
+        {
+            Reply(request, ErrorResponse.Create(KahunaStatus.NotLeader, "not the partition leader"), _host.Leader);
+            return;
+        }
+        try
+        {
+            if (RequestTranslator.DurabilityOf(request.Request) == Durability.Ephemeral) HandleEphemeral(request);
+            else HandlePersistent(request);
+        }
+        catch (Exception e)
+        {
+            Reply(request, ErrorResponse.Create(KahunaStatus.InternalError, e.Message));
+        }
+    }
+
+    private void HandlePersistent(PartitionRequest request)
+    {
+        switch (request.Request)
+        {
+            case GetLockRequest r:
+                ReadThen(request, () => RequestTranslator.ToResponse(r, _persistent.Locks.GetLock(r.Resource, Now)));
+                return;
+            case GetRequest r:
+                ReadThen(request, () => RequestTranslator.ToResponse(r, r.AtRevision > 0
+                    ? _persistent.KeyValues.Get(r.Key, r.AtRevision, Now)
+                    : _persistent.KeyValues.Get(r.Key, Now)));
+                return;
+            case ExistsRequest r:
+                ReadThen(request, () => RequestTranslator.ToResponse(r, _persistent.KeyValues.Exists(r.Key, Now)));
+                return;
+            case NextSequenceRequest { IdempotencyKey: null } r:
+                NextFromBlock(request, r);
+                return;
+        }
+        var command = RequestTranslator.ToCommand(request.Request, Now);
+        if (command is null)
+        {
+            Reply(request, ErrorResponse.Create(KahunaStatus.InvalidInput, $"{request.Request.GetType().Name} is not served by partitions"));
+            return;
+        }
+        Propose(command,
+            result => Reply(request, RequestTranslator.ToResponse(request.Request, result as IPartitionResult)),
+            failure => Reply(request, Failed(failure), failure.LeaderHint));
+    }
+
+    private void Propose(IPartitionCommand command, Action<object?> onApplied, Action<ReplicaFailure> onFailed) =>
+        _host.Propose(PartitionCommandCodec.Encode(command), onApplied, onFailed);
+
+    /// <summary>A linearizable read: served once a quorum confirmed this leader (or under the lease) and it has applied that far.</summary>
+    private void ReadThen(PartitionRequest request, Func<KahunaResponse> read) =>
+        _host.ReadIndex(() => Reply(request, read()), failure => Reply(request, Failed(failure), failure.LeaderHint));
+
+    private static KahunaResponse Failed(ReplicaFailure failure) => failure.Status switch
+    {
+        ProposeStatus.NotLeader or ProposeStatus.TransferInProgress => ErrorResponse.Create(KahunaStatus.NotLeader, failure.Reason),
+        ProposeStatus.Overloaded => ErrorResponse.Create(KahunaStatus.Overloaded, "the partition leader has too many uncommitted writes"),
+        _ => ErrorResponse.Create(KahunaStatus.Retry, failure.Reason),
+    };
+
+    private void Reply(PartitionRequest request, KahunaResponse response, string? leaderHint = null) =>
+        request.ReplyTo.Tell(new PartitionReply(request.CorrelationId, response, leaderHint ?? (_host.IsLeader ? _host.ReplicaId : _host.Leader)));
+
+    /// <summary>Proposes the removal of keys and locks whose time has passed (expiry is a replicated decision).</summary>
+    private void SweepExpired()
+    {
+        var now = Now;
+        var keys = _persistent.KeyValues.ListExpiredKeys(now, _settings.ExpiryBatch);
+        if (keys.Count > 0) Propose(new ExpireKeysCommand(now, keys.ToArray()), _ => { }, _ => { });
+        var locks = _persistent.Locks.ListExpiredLocks(now, _settings.ExpiryBatch);
+        if (locks.Count > 0) Propose(new ExpireLocksCommand(now, locks.ToArray()), _ => { }, _ => { });
+        if (_ephemeral is { } eph)
+        {
+            var ek = eph.KeyValues.ListExpiredKeys(now, _settings.ExpiryBatch);
+            if (ek.Count > 0) eph.Execute(new ExpireKeysCommand(now, ek.ToArray()));
+            var el = eph.Locks.ListExpiredLocks(now, _settings.ExpiryBatch);
+            if (el.Count > 0) eph.Execute(new ExpireLocksCommand(now, el.ToArray()));
+        }
+    }
+}

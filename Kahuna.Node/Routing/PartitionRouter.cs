@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka.Actor;
+using Kahuna.Node.Cluster;
+using Kahuna.Node.Network;
+using Kahuna.Node.Partitions;
+using Kahuna.Protocol;
+using Kahuna.Protocol.Messages;
+using Kahuna.Raft.Actors;
+using static Kahuna.Node.Partitions.PartitionProtocol;
+
+namespace Kahuna.Node.Routing;
+
+public sealed record RouterSettings
+{
+    /// <summary>How long a node keeps trying (following leader hints, waiting out elections) before it answers Timeout/Retry.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long one attempt waits for a replica before trying another.</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// Any node accepts any request: the router finds the request's partition by its key, sends it to the replica it
+/// believes leads (a cached hint, learned from answers), follows NotLeader hints, waits out elections with a short
+/// back-off and retries within the request's deadline. The client sees Retry/Timeout only when the cluster could
+/// not answer in time. Writes carry the client's operation id, so a retry never applies twice.
+/// </summary>
+public sealed class PartitionRouter : IKahunaRequestHandler
+{
+    private readonly string _selfId;
+    private readonly NodeDirectory _directory;
+    private readonly RouterSettings _settings;
+    private readonly IActorRefProvider _provider;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<PartitionReply>> _pending = new();
+    private readonly ConcurrentDictionary<int, string> _leaderHints = new();
+    private readonly ConcurrentDictionary<(string Node, string Group), (Address Address, IActorRef Ref)> _replicaRefs = new();
+    private readonly IActorRef _replies;
+    private long _correlation;
+    private int _roundRobin;
+
+    public PartitionRouter(ActorSystem system, string selfId, PartitionMap map, NodeDirectory directory, RouterSettings settings)
+    {
+        _selfId = selfId;
+        Map = map;
+        _directory = directory;
+        _settings = settings;
+        _provider = ((ExtendedActorSystem)system).Provider;
+        _replies = system.ActorOf(Props.Create(() => new RouterReplyActor(this)), "router");
+    }
+
+    public PartitionMap Map { get; }
+
+    /// <summary>Which node the router currently believes leads a partition (for status and tests).</summary>
+    public string? LeaderHint(int partitionId) => _leaderHints.TryGetValue(partitionId, out var n) ? n : null;
+
+    public async ValueTask<KahunaResponse> HandleAsync(KahunaRequest request, RequestContext context, CancellationToken cancellationToken)
+    {
+        var key = RequestTranslator.RoutingKey(request);
+        if (key is null) return ErrorResponse.Create(KahunaStatus.InvalidInput, $"{request.GetType().Name} is not routed to a partition");
+        var partition = Map.ForKey(key);
+        var started = Stopwatch.GetTimestamp();
+        var delivered = false;
+        var backoff = 10;
+        string? last = null;
+        KahunaResponse? lastAnswer = null;
+        for (var attempt = 0; ; attempt++)
+        {
+            var remaining = _settings.RequestTimeout - Stopwatch.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero) break;
+            var target = ChooseTarget(partition, last);
+            last = target;
+            var replica = target is null ? null : ReplicaRef(target, partition.GroupId);
+            if (replica is null)
+            {
+                backoff = await BackOff(backoff, cancellationToken);
+                continue;
+            }
+            var reply = await SendAsync(replica, request, Min(remaining, _settings.AttemptTimeout), cancellationToken);
+            delivered = true;
+            if (reply is null)
+            {
+                // No answer in time: that node may be down; forget it as leader and try another replica.
+                _leaderHints.TryRemove(new KeyValuePair<int, string>(partition.Id, target!));
+                continue;
+            }
+            lastAnswer = reply.Response;
+            switch (reply.Response.Status)
+            {
+                case KahunaStatus.NotLeader:
+                    if (reply.LeaderHint is { } hint && hint != target && partition.Replicas.Contains(hint))
+                    {
+                        _leaderHints[partition.Id] = hint;
+                        continue;
+                    }
+                    _leaderHints.TryRemove(partition.Id, out _);
+                    backoff = await BackOff(backoff, cancellationToken);
+                    continue;
+                case KahunaStatus.Retry:
+                    backoff = await BackOff(backoff, cancellationToken);
+                    continue;
+                default:
+                    _leaderHints[partition.Id] = target!;
+                    return reply.Response;
+            }
+        }
+        return ErrorResponse.Create(delivered ? KahunaStatus.Timeout : KahunaStatus.Retry,
+            $"partition {partition.Id} did not answer within {_settings.RequestTimeout.TotalSeconds:F0}s" +
+            (lastAnswer?.Message is { } m ? $" (last answer: {m})" : ""));
+    }
+
+    private string? ChooseTarget(PartitionDescriptor partition, string? previous)
+    {
+        if (_leaderHints.TryGetValue(partition.Id, out var hint) && hint != previous) return hint;
+        if (previous is null && partition.Replicas.Contains(_selfId)) return _selfId;
+        var replicas = partition.Replicas;
+        var start = Interlocked.Increment(ref _roundRobin);
+        for (var i = 0; i < replicas.Length; i++)
+        {
+            var candidate = replicas[(start + i) % replicas.Length];
+            if (candidate != previous || replicas.Length == 1) return candidate;
+        }
+        return replicas[0];
+    }
+
+    private IActorRef? ReplicaRef(string node, string groupId)
+    {
+        var address = _directory.Resolve(node);
+        if (address is null) return null;
+        var key = (node, groupId);
+        if (_replicaRefs.TryGetValue(key, out var cached) && cached.Address.Equals(address)) return cached.Ref;
+        var path = new RootActorPath(address) / "user" / RaftHostProtocol.Name / groupId;
+        var actor = _provider.ResolveActorRef(path);
+        _replicaRefs[key] = (address, actor);
+        return actor;
+    }
+
+    private async Task<PartitionReply?> SendAsync(IActorRef replica, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
+    {
+        var id = Interlocked.Increment(ref _correlation);
+        var tcs = new TaskCompletionSource<PartitionReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = tcs;
+        try
+        {
+            replica.Tell(new PartitionRequest(id, request, _replies), ActorRefs.NoSender);
+            return await tcs.Task.WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    internal void Complete(PartitionReply reply)
+    {
+        if (_pending.TryRemove(reply.CorrelationId, out var tcs)) tcs.TrySetResult(reply);
+    }
+
+    private static async Task<int> BackOff(int ms, CancellationToken ct)
+    {
+        await Task.Delay(ms + Random.Shared.Next(ms / 2 + 1), ct);
+        return Math.Min(ms * 2, 200);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private sealed class RouterReplyActor : ReceiveActor
+    {
+        public RouterReplyActor(PartitionRouter router) => Receive<PartitionReply>(router.Complete);
+    }
+}
