@@ -59,7 +59,7 @@ internal static class DevCommand
     private static async Task<int> RunAsync(DevSettings settings, CliContext context, CancellationToken stopRequested)
     {
         bool temporary = settings.Data is null;
-        var dataRoot = Path.GetFullPath(settings.Data ?? Path.Combine(Path.GetTempPath(), $"kahuna-dev-{Guid.NewGuid():N}"));
+        var dataRoot = Path.GetFullPath(settings.Data ?? Path.Combine(Path.GetTempPath(), $"kahuna-dev-{Guid.NewGuid().ToString("N")[..12]}"));
         var allOptions = NodeOptionsFor(dataRoot, settings.Port, settings.Partitions);
         try
         {
@@ -121,9 +121,9 @@ internal static class DevCommand
     private static void PrintReady(IReadOnlyList<IRunningNode> nodes, IReadOnlyList<NodeOptions> allOptions, string dataRoot, bool temporary,
         TimeSpan took, CliContext context)
     {
-        var table = new Table().AddColumns("node", "client endpoint", "cluster endpoint", "data");
+        var table = new Table().AddColumns("node", "client endpoint", "cluster endpoint", "data (in data root)");
         foreach (var (node, options) in nodes.Zip(allOptions))
-            table.AddRow(Markup.Escape(node.NodeId), node.ClientEndPoint.ToString(), $"{options.Host}:{options.ClusterPort}", Markup.Escape(options.DataDirectory));
+            table.AddRow(Markup.Escape(node.NodeId), node.ClientEndPoint.ToString(), $"{options.Host}:{options.ClusterPort}", Markup.Escape(Path.GetRelativePath(dataRoot, options.DataDirectory)));
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
@@ -133,7 +133,8 @@ internal static class DevCommand
         });
         console.Write(table);
         var endpoints = string.Join(",", nodes.Select(n => n.ClientEndPoint.ToString()));
-        context.Out.WriteLine($"started {nodes.Count} nodes in {took.TotalSeconds:0.00} s; data in {dataRoot}{(temporary ? " (deleted on exit)" : "")}");
+        context.Out.WriteLine($"started {nodes.Count} nodes in {took.TotalSeconds:0.00} s");
+        context.Out.WriteLine($"data root: {dataRoot}{(temporary ? " (temporary, deleted on exit)" : "")}");
         context.Out.WriteLine($"try: kahuna kv set hello world --endpoints {endpoints}");
         context.Out.WriteLine("press Ctrl+C to stop");
     }
