@@ -49,6 +49,11 @@ internal static class ClientCommandRunner
             {
                 return output.Fault("Cancelled", "interrupted", ExitCodes.Error);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Not expected from the client library; still one report (and one JSON object), not a stack trace.
+                return output.Fault(KahunaStatus.InternalError.ToString(), $"unexpected failure: {ex.GetBaseException().Message}", ExitCodes.Error);
+            }
         });
     }
 
