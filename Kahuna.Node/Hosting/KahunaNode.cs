@@ -54,7 +54,7 @@ public sealed class KahunaNode : IAsyncDisposable
         options.Validate();
         var config = BuildConfig(options);
         var settings = KahunaSettings.Create(config, options.NodeId);
-        var system = ActorSystem.Create("kahuna", config);
+        var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
         try
         {
             var self = Akka.Cluster.Cluster.Get(system).SelfAddress;

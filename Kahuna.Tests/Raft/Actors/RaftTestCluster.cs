@@ -63,7 +63,7 @@ internal sealed class RaftTestCluster : IAsyncDisposable
             """)
             .WithFallback(SqlitePersistence.Config(DataDirectory(node)))
             .WithFallback(RaftSettings.DefaultConfig());
-        var system = ActorSystem.Create("kahuna", config);
+        var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
         var address = Cluster.Get(system).SelfAddress;
         _directory.Set(node, address);
         var host = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, _directory)), RaftHostProtocol.Name);

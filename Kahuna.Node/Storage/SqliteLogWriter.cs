@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace Kahuna.Node.Storage;
+
+/// <summary>One journal row, its payload already serialized.</summary>
+public sealed record JournalRow(string PersistenceId, long SequenceNr, long Created, byte[] Message, int SerializerId, string Manifest, string WriterUuid);
+
+/// <summary>A unit of work for the node's log writer, completed only after its transaction committed (fsynced).</summary>
+public abstract class LogWriterOperation
+{
+    public abstract int Rows { get; }
+    public abstract void Execute(SqliteLogWriter writer);
+    public abstract void Complete();
+    public abstract void Fail(Exception error);
+}
+
+/// <summary>
+/// The node-wide group-commit writer. Every replica's journal writes go into one bounded queue; a dedicated thread
+/// takes everything waiting (up to a row cap), runs it in ONE SQLite transaction and therefore one fsync, and then
+/// completes all the callers. While one commit is on its way to disk the next batch accumulates, so the more
+/// replicas write at once, the more each fsync carries. If a shared transaction fails, its operations are retried
+/// one by one, so a single bad write fails alone instead of taking every replica in the batch with it.
+/// </summary>
+public sealed class SqliteLogWriter : IDisposable
+{
+    private readonly BlockingCollection<LogWriterOperation> _queue;
+    private readonly Thread _thread;
+    private readonly int _maxRows;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteParameter _pid, _seq, _created, _message, _serializer, _manifest, _writer;
+    private long _commits;
+    private long _rows;
+
+    public SqliteLogWriter(string path, int maxRowsPerCommit, int maxQueuedOperations)
+    {
+        _maxRows = maxRowsPerCommit;
+        _queue = new BlockingCollection<LogWriterOperation>(new ConcurrentQueue<LogWriterOperation>(), maxQueuedOperations);
+        _connection = new SqliteConnection(SqlitePersistence.ConnectionString(path));
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        _insert = _connection.CreateCommand();
+        _insert.CommandText = "INSERT INTO journal(deleted, persistence_id, sequence_number, created, message, identifier, manifest, writer_uuid) " +
+                              "VALUES (0, $pid, $seq, $created, $msg, $ser, $man, $w)";
+        _pid = _insert.Parameters.Add("$pid", SqliteType.Text);
+        _seq = _insert.Parameters.Add("$seq", SqliteType.Integer);
+        _created = _insert.Parameters.Add("$created", SqliteType.Integer);
+        _message = _insert.Parameters.Add("$msg", SqliteType.Blob);
+        _serializer = _insert.Parameters.Add("$ser", SqliteType.Integer);
+        _manifest = _insert.Parameters.Add("$man", SqliteType.Text);
+        _writer = _insert.Parameters.Add("$w", SqliteType.Text);
+        _thread = new Thread(Run) { IsBackground = true, Name = "kahuna-log-writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Transactions committed (each one fsync) and rows written, for benchmarks and status.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+    public long RowsWritten => Interlocked.Read(ref _rows);
+
+    /// <summary>Queues an operation; blocks the caller while the queue is full (back-pressure on the journal).</summary>
+    public void Enqueue(LogWriterOperation op)
+    {
+        try
+        {
+            _queue.Add(op);
+        }
+        catch (InvalidOperationException e)
+        {
+            op.Fail(e);
+        }
+    }
+
+    public void Insert(JournalRow r)
+    {
+        _pid.Value = r.PersistenceId;
+        _seq.Value = r.SequenceNr;
+        _created.Value = r.Created;
+        _message.Value = r.Message;
+        _serializer.Value = r.SerializerId;
+        _manifest.Value = r.Manifest;
+        _writer.Value = r.WriterUuid;
+        _insert.ExecuteNonQuery();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private void Run()
+    {
+        var batch = new List<LogWriterOperation>(256);
+        foreach (var first in _queue.GetConsumingEnumerable())
+        {
+            batch.Clear();
+            batch.Add(first);
+            var rows = first.Rows;
+            while (rows < _maxRows && _queue.TryTake(out var next))
+            {
+                batch.Add(next);
+                rows += next.Rows;
+            }
+            if (TryCommit(batch))
+            {
+                foreach (var op in batch) op.Complete();
+                continue;
+            }
+            // The shared transaction failed: find the culprit(s) by committing each operation on its own.
+            foreach (var op in batch)
+            {
+                if (TryCommit([op], out var error)) op.Complete();
+                else op.Fail(error!);
+            }
+        }
+    }
+
+    private bool TryCommit(IReadOnlyList<LogWriterOperation> batch) => TryCommit(batch, out _);
+
+    private bool TryCommit(IReadOnlyList<LogWriterOperation> batch, out Exception? error)
+    {
+        try
+        {
+            using (var tx = _connection.BeginTransaction(deferred: false))
+            {
+                _insert.Transaction = tx;
+                foreach (var op in batch) op.Execute(this);
+                tx.Commit(); // synchronous=FULL in WAL mode: the WAL is fsynced here, once for the whole batch
+            }
+            Interlocked.Increment(ref _commits);
+            Interlocked.Add(ref _rows, batch.Sum(o => o.Rows));
+            error = null;
+            return true;
+        }
+        catch (Exception e)
+        {
+            error = e;
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _thread.Join(TimeSpan.FromSeconds(10));
+        _insert.Dispose();
+        _connection.Dispose();
+    }
+}
