@@ -33,8 +33,12 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
         Current = _writer;
     }
 
-    /// <summary>The writer of the most recently started journal in this process (benchmarks read its counters).</summary>
+    /// <summary>The writer of the most recently started journal in this process (tests read its counters).</summary>
     public static SqliteLogWriter? Current { get; private set; }
+
+    /// <summary>Commits (fsyncs) and rows of every group-commit writer in this process, for benchmarks.</summary>
+    public static long AllCommits => SqliteLogWriter.AllCommits;
+    public static long AllRows => SqliteLogWriter.AllRows;
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {

@@ -58,6 +58,12 @@ public sealed class SqliteLogWriter : IDisposable
     public long Commits => Interlocked.Read(ref _commits);
     public long RowsWritten => Interlocked.Read(ref _rows);
 
+    /// <summary>Totals over every writer in the process (benchmarks run several nodes in one process).</summary>
+    public static long AllCommits => Interlocked.Read(ref s_allCommits);
+    public static long AllRows => Interlocked.Read(ref s_allRows);
+    private static long s_allCommits;
+    private static long s_allRows;
+
     /// <summary>Queues an operation; blocks the caller while the queue is full (back-pressure on the journal).</summary>
     public void Enqueue(LogWriterOperation op)
     {
@@ -129,8 +135,11 @@ public sealed class SqliteLogWriter : IDisposable
                 foreach (var op in batch) op.Execute(this);
                 tx.Commit(); // synchronous=FULL in WAL mode: the WAL is fsynced here, once for the whole batch
             }
+            var rows = batch.Sum(o => o.Rows);
             Interlocked.Increment(ref _commits);
-            Interlocked.Add(ref _rows, batch.Sum(o => o.Rows));
+            Interlocked.Add(ref _rows, rows);
+            Interlocked.Increment(ref s_allCommits);
+            Interlocked.Add(ref s_allRows, rows);
             error = null;
             return true;
         }

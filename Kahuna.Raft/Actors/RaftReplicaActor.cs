@@ -30,6 +30,7 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
     private bool _readyScheduled;
     private long _lastTickAt;
     private long _ticks;
+    private double _recoveryMillis;
 
     public RaftReplicaActor(RaftReplicaSettings settings, Func<IReplicaApplication> application, IRaftTransport transport)
     {
@@ -85,6 +86,7 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
                       $"{seconds:F3}s ({_recovery.EntriesReplayed / seconds:F0} entries/s); log [{_core.FirstIndex}..{_core.LastIndex}]");
         }
         RecoveredEntries = _recovery.EntriesReplayed;
+        _recoveryMillis = _recoveryClock.Elapsed.TotalMilliseconds;
         if (!_recovery.HasState && _settings.InitialConfiguration is { } config)
             Persist(new ReplicaBootstrapped(config), _ => { });
         _lastTickAt = Stopwatch.GetTimestamp();
@@ -131,7 +133,8 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
                 _log.Warning("Replica {0}/{1}: deleting old snapshots failed: {2}", GroupId, Me, f.Cause.Message);
                 break;
             case GetStatus:
-                Sender.Tell(new ReplicaStatus(GroupId, _core.Status(), LastSequenceNr, _snapshot?.Metadata.Index ?? 0, _proposals.Count));
+                Sender.Tell(new ReplicaStatus(GroupId, _core.Status(), LastSequenceNr, _snapshot?.Metadata.Index ?? 0, _proposals.Count,
+                    RecoveredEntries, _recoveryMillis));
                 return;
             case ChangeMembership change:
                 var result = _core.ProposeConfigChange(change.Change, out var error);

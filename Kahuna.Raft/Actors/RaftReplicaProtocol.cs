@@ -34,7 +34,10 @@ public static class RaftReplicaProtocol
         private GetStatus() { }
     }
 
-    public sealed record ReplicaStatus(string GroupId, RaftStatus Raft, long JournalSequenceNr, long SnapshotIndex, int PendingProposals);
+    /// <param name="RecoveredEntries">Log entries replayed from the journal when the replica started.</param>
+    /// <param name="RecoveryMillis">Time from the actor's start to the end of its recovery.</param>
+    public sealed record ReplicaStatus(string GroupId, RaftStatus Raft, long JournalSequenceNr, long SnapshotIndex, int PendingProposals,
+        long RecoveredEntries = 0, double RecoveryMillis = 0);
 
     /// <summary>Propose a membership change (tests and, later, the placement coordinator); answered with <see cref="ConfigChangeResult"/>.</summary>
     public sealed record ChangeMembership(ConfigChange Change);

@@ -1,5 +1,6 @@
 using System.Text;
 using Akka.Actor;
+using Kahuna.Node.Bench;
 using Kahuna.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -22,7 +23,7 @@ public sealed class RaftCatchUpUnderLoadTests(ITestOutputHelper output)
     [Fact]
     public async Task StoppedFollower_BehindCompactedLog_CatchesUpBySnapshot_WhileLoadContinues_WithBoundedLogAndDisk()
     {
-        await using var cluster = await RaftTestCluster.StartAsync(3, $"snapshot-every-entries = {SnapshotEvery}\ncompaction-retain-entries = {Retain}");
+        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new CounterApplication(), $"snapshot-every-entries = {SnapshotEvery}\ncompaction-retain-entries = {Retain}");
         await cluster.StartGroupAsync("g1", Three);
         var leader = await cluster.AwaitLeaderAsync("g1");
         var follower = Three.First(n => n != leader);

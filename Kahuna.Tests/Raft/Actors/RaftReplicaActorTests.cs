@@ -1,5 +1,6 @@
 using System.Text;
 using Akka.Actor;
+using Kahuna.Node.Bench;
 using Kahuna.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -15,7 +16,7 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
     /// <summary>Writes <paramref name="count"/> distinct commands through the leader, retrying on leader changes.</summary>
-    private static async Task<int> WriteManyAsync(RaftTestCluster cluster, string group, int count, int inFlight = 256, string prefix = "w")
+    private static async Task<int> WriteManyAsync(LocalRaftCluster cluster, string group, int count, int inFlight = 256, string prefix = "w")
     {
         var written = 0;
         var next = 0;
@@ -49,10 +50,10 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
         return written;
     }
 
-    private static async Task<ReadResult> PeekAsync(RaftTestCluster cluster, string node, string group) =>
+    private static async Task<ReadResult> PeekAsync(LocalRaftCluster cluster, string node, string group) =>
         await (await cluster.ReplicaAsync(node, group)).Ask<ReadResult>(new Peek(), TimeSpan.FromSeconds(5));
 
-    private static async Task AwaitConvergedAsync(RaftTestCluster cluster, string group, IEnumerable<string> nodes, long count)
+    private static async Task AwaitConvergedAsync(LocalRaftCluster cluster, string group, IEnumerable<string> nodes, long count)
     {
         foreach (var node in nodes)
         {
@@ -66,7 +67,7 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
     [Fact]
     public async Task OneGroup_ElectsCommits10000_SurvivesLeaderLoss_AndRestartedNodeCatchesUpFromDisk()
     {
-        await using var cluster = await RaftTestCluster.StartAsync(3);
+        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new CounterApplication());
         await cluster.StartGroupAsync("g1", Three);
         var leader = await cluster.AwaitLeaderAsync("g1");
         Assert.Equal(10_000, await WriteManyAsync(cluster, "g1", 10_000));
@@ -91,7 +92,7 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
     [Fact]
     public async Task ReplicaWithWipedData_IsRestoredBySnapshotInstall()
     {
-        await using var cluster = await RaftTestCluster.StartAsync(3, "snapshot-every-entries = 200\ncompaction-retain-entries = 10");
+        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new CounterApplication(), "snapshot-every-entries = 200\ncompaction-retain-entries = 10");
         await cluster.StartGroupAsync("g1", Three);
         var leader = await cluster.AwaitLeaderAsync("g1");
         Assert.Equal(1000, await WriteManyAsync(cluster, "g1", 1000, inFlight: 32));
@@ -107,7 +108,7 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
     [Fact]
     public async Task SixtyFourGroups_OnThreeNodes_AllElectAndCommit()
     {
-        await using var cluster = await RaftTestCluster.StartAsync(3);
+        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new CounterApplication());
         var groups = Enumerable.Range(0, 64).Select(i => $"p{i}").ToList();
         foreach (var g in groups) await cluster.StartGroupAsync(g, Three);
         var leaders = new Dictionary<string, int>();

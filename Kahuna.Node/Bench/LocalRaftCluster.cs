@@ -5,33 +5,40 @@ using Kahuna.Node.Storage;
 using Kahuna.Raft;
 using Kahuna.Raft.Actors;
 using Kahuna.Raft.Core;
-using Kahuna.Tests.Support;
 
-namespace Kahuna.Tests.Raft.Actors;
+namespace Kahuna.Node.Bench;
 
 /// <summary>
 /// Several ActorSystems in one process forming a real Akka cluster on 127.0.0.1 (ports from the OS), each with its
-/// own SQLite data directory and a Raft host at /user/raft. Nodes can be stopped, restarted from their files, or
-/// wiped. Everything is torn down (and the files deleted) on dispose.
+/// own SQLite data directory and a Raft host at /user/raft: the Raft layer alone, for `kahuna bench raft` and the
+/// actor-level tests. Nodes can be stopped, restarted from their files, or wiped. Everything is torn down (and the
+/// files deleted) on dispose.
 /// </summary>
-internal sealed class RaftTestCluster : IAsyncDisposable
+public sealed class LocalRaftCluster : IAsyncDisposable
 {
-    private readonly TempDirectory _temp = new("kahuna-raft");
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"kahuna-raft-{Guid.NewGuid():N}");
     private readonly StaticRaftPeerDirectory _directory = new();
     private readonly Dictionary<string, ActorSystem> _systems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _hosts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<RaftHostProtocol.StartReplica>> _started = new(StringComparer.Ordinal);
     private readonly string _raftOverrides;
+    private readonly Func<string, IReplicaApplication> _application;
 
-    public RaftTestCluster(string raftOverrides = "") => _raftOverrides = raftOverrides;
+    public LocalRaftCluster(Func<string, IReplicaApplication> application, string raftOverrides = "")
+    {
+        _application = application;
+        _raftOverrides = raftOverrides;
+        Directory.CreateDirectory(_root);
+    }
 
     public IReadOnlyCollection<string> Running => _systems.Keys;
-    public string DataDirectory(string node) => Path.Combine(_temp.Path, node);
+    public string DataDirectory(string node) => Path.Combine(_root, node);
     public ActorSystem System(string node) => _systems[node];
 
-    public static async Task<RaftTestCluster> StartAsync(int nodes, string raftOverrides = "")
+    /// <summary>Starts <paramref name="nodes"/> nodes (n1..nN); <paramref name="application"/> builds each replica's application from its group id.</summary>
+    public static async Task<LocalRaftCluster> StartAsync(int nodes, Func<string, IReplicaApplication> application, string raftOverrides = "")
     {
-        var cluster = new RaftTestCluster(raftOverrides);
+        var cluster = new LocalRaftCluster(application, raftOverrides);
         for (var i = 1; i <= nodes; i++) await cluster.StartNodeAsync($"n{i}");
         await cluster.AwaitMembersUpAsync(nodes);
         return cluster;
@@ -53,6 +60,7 @@ internal sealed class RaftTestCluster : IAsyncDisposable
                 receive-buffer-size = 4MiB
               }
               cluster.roles = [kahuna]
+              remote.log-remote-lifecycle-events = off
               coordinated-shutdown.run-by-clr-shutdown-hook = off
               coordinated-shutdown.exit-clr = off
             }
@@ -64,11 +72,11 @@ internal sealed class RaftTestCluster : IAsyncDisposable
             .WithFallback(SqlitePersistence.Config(DataDirectory(node)))
             .WithFallback(RaftSettings.DefaultConfig());
         var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
-        var address = Cluster.Get(system).SelfAddress;
+        var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
         _directory.Set(node, address);
         var host = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, _directory)), RaftHostProtocol.Name);
-        var seeds = _systems.Values.Select(s => Cluster.Get(s).SelfAddress).ToList();
-        Cluster.Get(system).JoinSeedNodes(seeds.Count == 0 ? [address] : seeds);
+        var seeds = _systems.Values.Select(s => Akka.Cluster.Cluster.Get(s).SelfAddress).ToList();
+        Akka.Cluster.Cluster.Get(system).JoinSeedNodes(seeds.Count == 0 ? [address] : seeds);
         _systems[node] = system;
         _hosts[node] = host;
         // Bring back the replicas this node had before it was stopped.
@@ -78,8 +86,8 @@ internal sealed class RaftTestCluster : IAsyncDisposable
     }
 
     public async Task AwaitMembersUpAsync(int count) =>
-        await Eventually.True(
-            () => _systems.Values.All(s => Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) >= count),
+        await Poll.UntilAsync(
+            () => _systems.Values.All(s => Akka.Cluster.Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) >= count),
             TimeSpan.FromSeconds(30), $"{count} cluster members up");
 
     public async Task StopNodeAsync(string node)
@@ -102,7 +110,7 @@ internal sealed class RaftTestCluster : IAsyncDisposable
         foreach (var node in voters)
         {
             var settings = new RaftReplicaSettings(groupId, node, config, RaftSettings.Create(_systems[node]));
-            var start = new RaftHostProtocol.StartReplica(settings, () => new CounterApplication());
+            var start = new RaftHostProtocol.StartReplica(settings, () => _application(groupId));
             if (!_started.TryGetValue(node, out var list)) _started[node] = list = new();
             list.Add(start);
             await _hosts[node].Ask<RaftHostProtocol.ReplicaStarted>(start, TimeSpan.FromSeconds(10));
@@ -128,7 +136,7 @@ internal sealed class RaftTestCluster : IAsyncDisposable
 
     /// <summary>The node whose replica leads the group, once one does and every running replica agrees.</summary>
     public async Task<string> AwaitLeaderAsync(string groupId, TimeSpan? within = null) =>
-        (await Eventually.Value(async () =>
+        (await Poll.ValueAsync(async () =>
         {
             var statuses = new List<RaftReplicaProtocol.ReplicaStatus>();
             foreach (var node in _systems.Keys)
@@ -149,6 +157,10 @@ internal sealed class RaftTestCluster : IAsyncDisposable
             try { await StopNodeAsync(node); }
             catch (Exception) { /* best effort: the files go anyway */ }
         }
-        _temp.Dispose();
+        for (var attempt = 0; attempt < 5 && Directory.Exists(_root); attempt++)
+        {
+            try { Directory.Delete(_root, recursive: true); }
+            catch (IOException) { await Task.Delay(100); }
+        }
     }
 }
