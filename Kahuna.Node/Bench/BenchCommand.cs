@@ -46,6 +46,7 @@ public static class BenchCommand
                 Groups = counts, Duration = d, Warmup = w,
                 InFlight = Math.Max(1, parse.GetValue(inFlight)), PayloadBytes = Math.Max(1, parse.GetValue(payload)),
                 RecoveryEntries = Math.Max(0, parse.GetValue(recovery)),
+                LogLevel = parse.GetValue(json) ? "OFF" : "ERROR",
             };
             return await RunAsync(options, parse.GetValue(json), context, ct);
         });

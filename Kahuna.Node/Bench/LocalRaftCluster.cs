@@ -23,9 +23,11 @@ public sealed class LocalRaftCluster : IAsyncDisposable
     private readonly Dictionary<string, List<RaftHostProtocol.StartReplica>> _started = new(StringComparer.Ordinal);
     private readonly string _raftOverrides;
     private readonly Func<string, IReplicaApplication> _application;
+    private readonly string _logLevel;
 
-    public LocalRaftCluster(Func<string, IReplicaApplication> application, string raftOverrides = "")
+    public LocalRaftCluster(Func<string, IReplicaApplication> application, string raftOverrides = "", string logLevel = "WARNING")
     {
+        _logLevel = logLevel;
         _application = application;
         _raftOverrides = raftOverrides;
         Directory.CreateDirectory(_root);
@@ -36,9 +38,10 @@ public sealed class LocalRaftCluster : IAsyncDisposable
     public ActorSystem System(string node) => _systems[node];
 
     /// <summary>Starts <paramref name="nodes"/> nodes (n1..nN); <paramref name="application"/> builds each replica's application from its group id.</summary>
-    public static async Task<LocalRaftCluster> StartAsync(int nodes, Func<string, IReplicaApplication> application, string raftOverrides = "")
+    public static async Task<LocalRaftCluster> StartAsync(int nodes, Func<string, IReplicaApplication> application, string raftOverrides = "",
+        string logLevel = "WARNING")
     {
-        var cluster = new LocalRaftCluster(application, raftOverrides);
+        var cluster = new LocalRaftCluster(application, raftOverrides, logLevel);
         for (var i = 1; i <= nodes; i++) await cluster.StartNodeAsync($"n{i}");
         await cluster.AwaitMembersUpAsync(nodes);
         return cluster;
@@ -48,8 +51,8 @@ public sealed class LocalRaftCluster : IAsyncDisposable
     {
         var config = ConfigurationFactory.ParseString($$"""
             akka {
-              loglevel = WARNING
-              stdout-loglevel = WARNING
+              loglevel = {{_logLevel}}
+              stdout-loglevel = {{_logLevel}}
               actor.provider = cluster
               remote.dot-netty.tcp {
                 hostname = "127.0.0.1"

@@ -16,6 +16,8 @@ public sealed record RaftBenchOptions
     /// <summary>Entries written before the recovery measurement (0 = skip it).</summary>
     public int RecoveryEntries { get; init; } = 200_000;
     public string RaftOverrides { get; init; } = "tick-interval = 100ms";
+    /// <summary>Akka log level of the benchmark's nodes (OFF keeps --json output clean).</summary>
+    public string LogLevel { get; init; } = "ERROR";
 }
 
 public sealed record RaftBenchRow(int Groups, double EntriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long Failed,
@@ -34,7 +36,7 @@ public static class RaftBenchmark
 
     public static async Task<RaftBenchRow> RunGroupsAsync(int groups, RaftBenchOptions options, Action<string> log, CancellationToken ct)
     {
-        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new BenchApplication(), options.RaftOverrides);
+        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new BenchApplication(), options.RaftOverrides, options.LogLevel);
         var leaders = await StartGroupsAsync(cluster, groups, log);
         var drivers = await StartDriversAsync(cluster, leaders, Math.Max(4, options.InFlight / groups), options.PayloadBytes);
         await Task.Delay(options.Warmup, ct);
@@ -62,7 +64,7 @@ public static class RaftBenchmark
     public static async Task<RecoveryRow> RunRecoveryAsync(RaftBenchOptions options, Action<string> log, CancellationToken ct)
     {
         var overrides = options.RaftOverrides + "\nsnapshot-every-entries = 1000000000\nsnapshot-every-bytes = 100GiB";
-        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new BenchApplication(), overrides);
+        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new BenchApplication(), overrides, options.LogLevel);
         var leaders = await StartGroupsAsync(cluster, 1, log);
         var drivers = await StartDriversAsync(cluster, leaders, options.InFlight, options.PayloadBytes);
         var follower = Nodes.First(n => n != leaders[0]);
