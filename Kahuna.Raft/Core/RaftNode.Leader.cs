@@ -2,9 +2,11 @@ namespace Kahuna.Raft.Core;
 
 public sealed partial class RaftNode
 {
-    // Proposals and commit advances are sent out once per Ready, so a burst of proposals becomes one append per follower.
+    // Proposals are sent out once per Ready, so a burst of proposals becomes one append per follower. A commit
+    // advance alone sends nothing: the next append or heartbeat carries it (followers only need it to apply, and
+    // under load an append follows at once), which halves the messages of a busy group compared with etcd's
+    // immediate empty append.
     private bool _appendBroadcastPending;
-    private bool _commitBroadcastPending;
 
     /// <summary>Proposes a command. On success it is in the leader's log at the returned (index, term); it takes effect only if that entry commits.</summary>
     public ProposeResult Propose(ReadOnlyMemory<byte> data)
@@ -38,7 +40,7 @@ public sealed partial class RaftNode
     {
         if (_role != RaftRole.Leader)
         {
-            _appendBroadcastPending = _commitBroadcastPending = false;
+            _appendBroadcastPending = false;
             _readBroadcastPending = false;
             return;
         }
@@ -47,12 +49,11 @@ public sealed partial class RaftNode
             _readBroadcastPending = false;
             BroadcastHeartbeat();
         }
-        if (_appendBroadcastPending || _commitBroadcastPending)
+        if (_appendBroadcastPending)
         {
-            var sendIfEmpty = _commitBroadcastPending;
-            _appendBroadcastPending = _commitBroadcastPending = false;
+            _appendBroadcastPending = false;
             foreach (var id in _progress.Keys)
-                if (id != Id) SendAppend(id, sendIfEmpty);
+                if (id != Id) SendAppend(id, sendIfEmpty: false);
         }
     }
 
@@ -139,7 +140,6 @@ public sealed partial class RaftNode
         if (MaybeCommit())
         {
             if (_role != RaftRole.Leader) return; // it committed its own removal and stepped down
-            _commitBroadcastPending = true;
         }
         else if (wasPaused)
         {

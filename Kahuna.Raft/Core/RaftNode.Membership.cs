@@ -35,8 +35,14 @@ public sealed partial class RaftNode
         var config = _log.Configuration;
         foreach (var member in config.Members)
         {
-            if (_progress.TryGetValue(member, out var p)) p.IsLearner = config.IsLearner(member);
-            else _progress[member] = NewProgress(member);
+            if (_progress.TryGetValue(member, out var p))
+            {
+                p.IsLearner = config.IsLearner(member);
+                continue;
+            }
+            _progress[member] = NewProgress(member);
+            // Probe a new member at once so its catch-up starts now, not at the next heartbeat answer.
+            if (member != Id) SendAppend(member, sendIfEmpty: true);
         }
         foreach (var id in _progress.Keys.Where(id => !config.Contains(id)).ToList())
             _progress.Remove(id);

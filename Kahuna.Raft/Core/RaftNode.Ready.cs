@@ -13,7 +13,7 @@ public sealed partial class RaftNode
                || _log.HasNextCommitted
                || CurrentHardState != _lastHardState
                || CurrentSoftState != _lastSoftState
-               || (_role == RaftRole.Leader && (_appendBroadcastPending || _commitBroadcastPending || _readBroadcastPending));
+               || (_role == RaftRole.Leader && (_appendBroadcastPending || _readBroadcastPending));
     }
 
     /// <summary>Collects the work for the host (see <see cref="Ready"/> for the order to do it in). Call <see cref="Advance"/> when done.</summary>
@@ -60,6 +60,6 @@ public sealed partial class RaftNode
         }
         if (ready.CommittedEntries.Count > 0) _log.AppliedTo(ready.CommittedEntries[^1].Index);
         // The leader counts itself only for what it has persisted; that may now complete a quorum.
-        if (_role == RaftRole.Leader && MaybeCommit() && _role == RaftRole.Leader) _commitBroadcastPending = true;
+        if (_role == RaftRole.Leader) MaybeCommit();
     }
 }

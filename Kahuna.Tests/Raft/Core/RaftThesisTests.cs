@@ -104,6 +104,8 @@ public sealed class RaftThesisTests
         Assert.Equal(meta.Index, net.Disk("n3").Snapshot.Index);
         net.Propose("n1", "after");
         Assert.Equal(leader.LastIndex, net["n3"].LastIndex);
+        net.Tick("n1"); // followers learn the commit index from the next heartbeat (or append)
+        net.Stabilize();
         Assert.Equal(leader.CommitIndex, net["n3"].CommitIndex);
     }
 
