@@ -18,6 +18,9 @@ public sealed record RouterSettings
 
     /// <summary>How long one attempt waits for a replica before trying another.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Requests this node works on at once (from all connections); beyond it new ones are answered Overloaded.</summary>
+    public int MaxInFlight { get; init; } = 20_000;
 }
 
 /// <summary>
@@ -38,6 +41,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler
     private readonly IActorRef _replies;
     private long _correlation;
     private int _roundRobin;
+    private int _inFlight;
 
     public PartitionRouter(ActorSystem system, string selfId, PartitionMap map, NodeDirectory directory, RouterSettings settings)
     {
@@ -54,7 +58,28 @@ public sealed class PartitionRouter : IKahunaRequestHandler
     /// <summary>Which node the router currently believes leads a partition (for status and tests).</summary>
     public string? LeaderHint(int partitionId) => _leaderHints.TryGetValue(partitionId, out var n) ? n : null;
 
+    /// <summary>Requests being worked on right now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     public async ValueTask<KahunaResponse> HandleAsync(KahunaRequest request, RequestContext context, CancellationToken cancellationToken)
+    {
+        // Admission: past the node's capacity, refuse at once (the client backs off) instead of queueing without bound.
+        if (Interlocked.Increment(ref _inFlight) > _settings.MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return ErrorResponse.Create(KahunaStatus.Overloaded, $"this node already has {_settings.MaxInFlight} requests in flight");
+        }
+        try
+        {
+            return await RouteAsync(request, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async ValueTask<KahunaResponse> RouteAsync(KahunaRequest request, CancellationToken cancellationToken)
     {
         var key = RequestTranslator.RoutingKey(request);
         if (key is null) return ErrorResponse.Create(KahunaStatus.InvalidInput, $"{request.GetType().Name} is not routed to a partition");
