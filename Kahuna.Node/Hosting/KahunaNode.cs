@@ -53,7 +53,7 @@ public sealed class KahunaNode : IAsyncDisposable
     {
         options.Validate();
         var config = BuildConfig(options);
-        var settings = KahunaSettings.Create(config, options.NodeId);
+        var settings = KahunaSettings.Create(config, options.NodeId, options.Environment);
         var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
         try
         {
@@ -73,7 +73,10 @@ public sealed class KahunaNode : IAsyncDisposable
             var router = new PartitionRouter(system, options.NodeId, map, directory, settings.Router);
             JoinCluster(system, options, self);
             var endpoint = new IPEndPoint(ResolveHost(options.Host), options.ClientPort);
-            var server = new KahunaTcpServer(endpoint, router, settings.Server);
+            IConnectionAuthenticator authenticator = settings.Security.AuthenticationRequired
+                ? new Kahuna.Node.Security.TokenAuthenticator(settings.Security.Tokens)
+                : AcceptAllAuthenticator.Instance;
+            var server = new KahunaTcpServer(endpoint, router, settings.Server, authenticator);
             server.Start();
             return new KahunaNode(options, system, server, router, settings);
         }
@@ -95,6 +98,7 @@ public sealed class KahunaNode : IAsyncDisposable
             akka.remote.dot-netty.tcp.port = {{options.ClusterPort}}
             akka.cluster.roles = ["{{NodeDirectory.KahunaRole}}", "{{NodeDirectory.RoleFor(options.NodeId)}}"]
             """);
+        if (options.Insecure) identity = ConfigurationFactory.ParseString("kahuna.security.authentication = off").WithFallback(identity);
         var config = ConfigurationFactory.ParseString(options.ConfigOverrides ?? "").WithFallback(identity);
         if (options.ConfigFile is { } file)
         {

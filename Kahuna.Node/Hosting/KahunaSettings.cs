@@ -10,12 +10,13 @@ using Kahuna.Raft;
 namespace Kahuna.Node.Hosting;
 
 /// <summary>The node's typed settings, read once from the <c>kahuna</c> section (hocon/kahuna.conf documents each key).</summary>
-public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings Server, PartitionSettings Partitions, RaftSettings Raft)
+public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings Server, PartitionSettings Partitions, RaftSettings Raft, Kahuna.Node.Security.SecuritySettings Security)
 {
     public static Config DefaultConfig() => ConfigurationFactory.FromResource("Kahuna.Node.kahuna.conf", typeof(KahunaSettings).Assembly);
 
-    public static KahunaSettings Create(Config root, string nodeId)
+    public static KahunaSettings Create(Config root, string nodeId, Func<string, string?>? environment = null)
     {
+        var security = Kahuna.Node.Security.SecuritySettings.Create(root, environment ?? Environment.GetEnvironmentVariable);
         var k = root.GetConfig("kahuna") ?? throw new ConfigurationException("missing the kahuna configuration section");
         var raft = RaftSettings.Create(root.GetConfig("kahuna.raft"));
         var router = new RouterSettings
@@ -34,6 +35,7 @@ public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings 
             IdleTimeout = Positive(k, "server.idle-timeout"),
         };
         server.Validate();
+        security.Validate();
         var tickMs = raft.TickInterval.TotalMilliseconds;
         var partitions = new PartitionSettings
         {
@@ -59,7 +61,7 @@ public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings 
         };
         if (partitions.SequenceBlockSize < 1) throw new ConfigurationException("kahuna.sequences.block-size must be at least 1");
         if (partitions.ExpiryBatch < 1) throw new ConfigurationException("kahuna.partitions.expiry-batch must be at least 1");
-        return new KahunaSettings(router, server, partitions, raft);
+        return new KahunaSettings(router, server with { TlsCertificate = security.LoadCertificate() }, partitions, raft, security);
     }
 
     private static TimeSpan Positive(Config c, string path)

@@ -36,6 +36,12 @@ public sealed record NodeOptions
     /// <summary>Replicas per partition (capped by the number of nodes).</summary>
     public int ReplicationFactor { get; init; } = 3;
 
+    /// <summary>Accept clients without a credential (kahuna.security.authentication = off). Local development and tests only.</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Where environment variables come from (KAHUNA_TOKENS, KAHUNA_TLS_*); the process environment by default.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     /// <summary>An extra HOCON file whose settings override the defaults (flags still override it).</summary>
     public string? ConfigFile { get; init; }
 

@@ -32,6 +32,9 @@ public sealed record KahunaServerSettings
     /// <summary>How long <see cref="KahunaTcpServer.StopAsync"/> lets sessions finish in-flight requests before cutting them (default 5 seconds).</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>When set, every connection must speak TLS with this certificate (it needs its private key).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate { get; init; }
+
     /// <summary>Throws when a setting is out of range; the server calls it on construction.</summary>
     public void Validate()
     {

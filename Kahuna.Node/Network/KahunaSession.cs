@@ -21,6 +21,7 @@ namespace Kahuna.Node.Network;
 internal sealed partial class KahunaSession
 {
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly IKahunaRequestHandler _handler;
@@ -39,7 +40,9 @@ internal sealed partial class KahunaSession
     private volatile bool _handshaken;
     private volatile string? _closeReason;
 
-    public KahunaSession(long id, Socket socket, IKahunaRequestHandler handler, IConnectionAuthenticator authenticator, KahunaServerSettings settings)
+    /// <param name="stream">The connection's byte stream: a TLS stream already negotiated, or null for plain TCP on the socket.</param>
+    public KahunaSession(long id, Socket socket, IKahunaRequestHandler handler, IConnectionAuthenticator authenticator, KahunaServerSettings settings,
+        Stream? stream = null)
     {
         Id = id;
         _socket = socket;
@@ -48,9 +51,9 @@ internal sealed partial class KahunaSession
         _settings = settings;
         RemoteEndPoint = SafeRemoteEndPoint(socket);
         Context = new RequestContext(id, RemoteEndPoint, null, null);
-        var stream = new NetworkStream(socket, ownsSocket: false);
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        _stream = stream ?? new NetworkStream(socket, ownsSocket: false);
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _responses = Channel.CreateUnbounded<OutgoingResponse>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         _inFlightSlots = new SemaphoreSlim(settings.MaxInFlightPerConnection, settings.MaxInFlightPerConnection);
         ConnectedTicks = Environment.TickCount64;
@@ -150,6 +153,7 @@ internal sealed partial class KahunaSession
         try
         {
             _socket.Dispose();
+            if (_stream is not NetworkStream) _stream.Dispose(); // a TLS stream holds its own buffers and state
         }
         catch (Exception)
         {

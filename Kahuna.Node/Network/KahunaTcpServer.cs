@@ -158,8 +158,43 @@ public sealed class KahunaTcpServer : IAsyncDisposable
     private void StartSession(Socket socket)
     {
         socket.NoDelay = true;
+        if (Settings.TlsCertificate is not null)
+        {
+            _ = StartTlsSessionAsync(socket, Settings.TlsCertificate);
+            return;
+        }
+        Register(socket, null);
+    }
+
+    /// <summary>Negotiates TLS within the handshake timeout; a client that cannot is disconnected without a word.</summary>
+    private async Task StartTlsSessionAsync(Socket socket, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var tls = new System.Net.Security.SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(Settings.HandshakeTimeout);
+            await tls.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+            }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            socket.Dispose();
+            Interlocked.Decrement(ref _connectionCount);
+            return;
+        }
+        Register(socket, tls);
+    }
+
+    private void Register(Socket socket, Stream? stream)
+    {
         long id = Interlocked.Increment(ref _nextSessionId);
-        var session = new KahunaSession(id, socket, _handler, _authenticator, Settings);
+        var session = new KahunaSession(id, socket, _handler, _authenticator, Settings, stream);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = RunSessionAsync(session, started.Task);
         _sessions[id] = (session, run);

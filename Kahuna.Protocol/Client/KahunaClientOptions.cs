@@ -37,6 +37,19 @@ public sealed record KahunaClientOptions
     public TimeSpan LockRetryInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Options for a comma-separated endpoint list such as <c>"127.0.0.1:7070,127.0.0.1:7071"</c>, other settings at their defaults.</summary>
+    /// <summary>Speak TLS to every endpoint (the nodes' client port must have a certificate configured).</summary>
+    public bool UseTls { get; init; }
+
+    /// <summary>The name the server certificate must carry; defaults to the endpoint's host.</summary>
+    public string? TlsServerName { get; init; }
+
+    /// <summary>
+    /// Trust exactly the server certificate with this SHA-256 fingerprint (hex, colons optional) instead of validating
+    /// its chain: for self-signed certificates. Null validates the chain against the machine's trusted roots.
+    /// </summary>
+    public string? TlsPinnedCertificateSha256 { get; init; }
+
+    /// <summary>Builds options from a comma-separated endpoint list (host:port,host:port).</summary>
     public static KahunaClientOptions FromEndpoints(string endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -35,6 +35,22 @@ internal sealed class ClientOptionSet
 
     public Option<bool> Json { get; } = new("--json") { Description = "Print exactly one JSON object (camelCase fields as in the client API)" };
 
+    public Option<string?> Token { get; } = new("--token")
+    {
+        Description = $"Client token for nodes that require authentication (env {TokenVariable}; prefer the variable: flags show in process lists)",
+        HelpName = "secret",
+    };
+
+    public Option<bool> Tls { get; } = new("--tls") { Description = "Connect with TLS (the nodes' client port has a certificate)" };
+
+    public Option<string?> TlsFingerprint { get; } = new("--tls-fingerprint")
+    {
+        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (self-signed certificates); implies --tls",
+        HelpName = "hex",
+    };
+
+    public const string TokenVariable = "KAHUNA_TOKEN";
+
     /// <summary>Null for commands without a durability choice (sequences are always persistent).</summary>
     public Option<bool>? Ephemeral { get; }
 
@@ -47,6 +63,9 @@ internal sealed class ClientOptionSet
         if (set.Ephemeral is not null)
             command.Add(set.Ephemeral);
         command.Add(set.Json);
+        command.Add(set.Token);
+        command.Add(set.Tls);
+        command.Add(set.TlsFingerprint);
         return set;
     }
 
@@ -67,6 +86,9 @@ internal sealed class ClientOptionSet
             ClientName = "kahuna-cli",
             // One command sends one request: one connection is enough.
             ConnectionsPerEndpoint = 1,
+            Credential = parseResult.GetValue(Token) ?? context.Variable(TokenVariable),
+            UseTls = parseResult.GetValue(Tls) || parseResult.GetValue(TlsFingerprint) is not null,
+            TlsPinnedCertificateSha256 = parseResult.GetValue(TlsFingerprint),
         };
         try
         {

@@ -51,6 +51,8 @@ internal static class DevCommand
             ClusterNodes = ids,
             Partitions = partitions,
             ReplicationFactor = NodeCount,
+            // A local playground: no tokens (authentication is off only here and with `start --insecure`).
+            Insecure = true,
         }).ToList();
     }
 

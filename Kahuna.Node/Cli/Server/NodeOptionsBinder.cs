@@ -21,7 +21,12 @@ internal sealed class NodeOptionsBinder
     public Option<int?> ReplicationFactor { get; } = Number("--replication-factor", "KAHUNA_REPLICATION_FACTOR", "Replicas per partition (default 3, capped by the number of nodes)", "n");
     public Option<string?> Config { get; } = Text("--config", "KAHUNA_CONFIG", "An extra HOCON file whose settings override the defaults", "file");
 
-    public IEnumerable<Option> All => [NodeId, Host, Port, ClusterPort, Data, Seeds, ClusterNodes, Partitions, ReplicationFactor, Config];
+    public Option<bool> Insecure { get; } = new("--insecure")
+    {
+        Description = "Accept clients without a token (authentication off). Local development only [env KAHUNA_INSECURE=1]",
+    };
+
+    public IEnumerable<Option> All => [NodeId, Host, Port, ClusterPort, Data, Seeds, ClusterNodes, Partitions, ReplicationFactor, Config, Insecure];
 
     /// <summary>The options; throws <see cref="CliUsageException"/> for a malformed value. Does not validate ranges (NodeOptions.Validate does).</summary>
     public NodeOptions Bind(ParseResult parseResult, CliContext context)
@@ -42,6 +47,8 @@ internal sealed class NodeOptionsBinder
             Partitions = source.Number(Partitions, "KAHUNA_PARTITIONS") ?? defaults.Partitions,
             ReplicationFactor = source.Number(ReplicationFactor, "KAHUNA_REPLICATION_FACTOR") ?? defaults.ReplicationFactor,
             ConfigFile = source.Text(Config, "KAHUNA_CONFIG") is { } file ? Path.GetFullPath(file) : null,
+            Insecure = parseResult.GetValue(Insecure) || context.Variable("KAHUNA_INSECURE") is "1" or "true",
+            Environment = context.Variable,
         };
     }
 

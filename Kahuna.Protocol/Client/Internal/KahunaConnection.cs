@@ -30,12 +30,11 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
     private long _nextRequestId;
     private volatile KahunaConnectionException? _failure;
 
-    private KahunaConnection(EndpointAddress endpoint, Socket socket, KahunaClientOptions options)
+    private KahunaConnection(EndpointAddress endpoint, Socket socket, Stream stream, KahunaClientOptions options)
     {
         Endpoint = endpoint;
         _socket = socket;
         _maxFrameBytes = options.MaxFrameBytes;
-        var stream = new NetworkStream(socket, ownsSocket: false);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         // Bounded by the in-flight slots every request takes before it is queued.
@@ -69,7 +68,9 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
             else
                 await socket.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
 
-            connection = new KahunaConnection(endpoint, socket, options);
+            Stream stream = new NetworkStream(socket, ownsSocket: false);
+            if (options.UseTls) stream = await TlsClient.AuthenticateAsync(stream, endpoint.Host, options, timeout.Token).ConfigureAwait(false);
+            connection = new KahunaConnection(endpoint, socket, stream, options);
             connection.Start();
             var hello = new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = options.ClientName, Credential = options.Credential };
             var reply = await connection.SendAsync(hello, timeout.Token).ConfigureAwait(false);

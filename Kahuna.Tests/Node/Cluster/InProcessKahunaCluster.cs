@@ -29,6 +29,7 @@ internal sealed class InProcessKahunaCluster : IAsyncDisposable
                 ClusterNodes = ids,
                 Partitions = partitions,
                 ConfigOverrides = "kahuna.raft.tick-interval = 50ms\n" + overrides,
+                Insecure = true,
             });
             seed ??= $"127.0.0.1:{node.ClusterAddress.Port}";
             cluster.Nodes.Add(node);
