@@ -16,7 +16,7 @@ public static class KahunaCli
     public const string Description =
         "Kahuna: distributed locks with fencing tokens, a key/value store with revisions and compare-and-set, and sequences.\n" +
         "Server: 'kahuna start' runs a node; 'kahuna dev' runs a local 3-node cluster.\n" +
-        "Client: 'kahuna kv', 'kahuna lock', 'kahuna seq' talk to a cluster (--endpoints, or env KAHUNA_ENDPOINTS, default 127.0.0.1:7070).\n" +
+        "Client: 'kahuna kv', 'kahuna lock', 'kahuna seq', 'kahuna cluster status' talk to a cluster (--endpoints, or env KAHUNA_ENDPOINTS, default 127.0.0.1:7070).\n" +
         "Add --json to a client command for one JSON object on stdout; --help on any command for its flags.";
 
     /// <summary>The root command with every built-in command plus <paramref name="extra"/>.</summary>
@@ -28,6 +28,7 @@ public static class KahunaCli
         root.Add(KeyValueCommands.Create(context));
         root.Add(LockCommands.Create(context));
         root.Add(SequenceCommands.Create(context));
+        root.Add(ClusterCommands.Create(context));
         foreach (var command in extra)
             root.Add(command);
         HelpFooter.Install(root);

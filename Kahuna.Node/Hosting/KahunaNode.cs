@@ -76,7 +76,8 @@ public sealed class KahunaNode : IAsyncDisposable
             IConnectionAuthenticator authenticator = settings.Security.AuthenticationRequired
                 ? new Kahuna.Node.Security.TokenAuthenticator(settings.Security.Tokens)
                 : AcceptAllAuthenticator.Instance;
-            var server = new KahunaTcpServer(endpoint, router, settings.Server, authenticator);
+            var handler = new NodeRequestHandler(router, new ClusterStatusService(options.NodeId, map, directory, raftHost, router));
+            var server = new KahunaTcpServer(endpoint, handler, settings.Server, authenticator);
             server.Start();
             return new KahunaNode(options, system, server, router, settings);
         }

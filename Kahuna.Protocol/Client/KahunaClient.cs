@@ -54,6 +54,13 @@ public sealed partial class KahunaClient : IAsyncDisposable
             throw Unexpected(response);
     }
 
+    /// <summary>The answering node's view of the cluster: its members and every partition's replicas, leader and progress.</summary>
+    public async Task<ClusterStatusResponse> GetClusterStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await ExecuteAsync(new ClusterStatusRequest(), cancellationToken).ConfigureAwait(false);
+        return response as ClusterStatusResponse is { Status: KahunaStatus.Ok } status ? status : throw Unexpected(response);
+    }
+
     /// <summary>Closes every connection; requests still running fail.</summary>
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
 

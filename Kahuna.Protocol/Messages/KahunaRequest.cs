@@ -18,6 +18,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Delete, typeof(DeleteRequest))]
 [Union(UnionTags.Extend, typeof(ExtendRequest))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceRequest))]
+[Union(UnionTags.ClusterStatus, typeof(ClusterStatusRequest))]
 public abstract record KahunaRequest;
 
 /// <summary>

@@ -20,6 +20,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Delete, typeof(DeleteResponse))]
 [Union(UnionTags.Extend, typeof(ExtendResponse))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceResponse))]
+[Union(UnionTags.ClusterStatus, typeof(ClusterStatusResponse))]
 public abstract record KahunaResponse
 {
     /// <summary>The outcome of the request.</summary>

@@ -12,7 +12,7 @@ namespace Kahuna.Protocol.Messages;
 /// 30–39 more key/value operations;
 /// 41–49 sequence ranges and sequence administration;
 /// 50–59 transactions (Begin, Get, Set, Delete, Commit, Rollback);
-/// 60–79 cluster administration (status, join, leave, partitions, leadership transfer);
+/// 61–79 cluster administration (join, leave, partitions, leadership transfer);
 /// 80–99 authentication and session management.
 /// </remarks>
 public static class UnionTags
@@ -50,4 +50,8 @@ public static class UnionTags
     // ---- sequences (40–49; 41–49 reserved) ----
     /// <summary><see cref="NextSequenceRequest"/> / <see cref="NextSequenceResponse"/>.</summary>
     public const int NextSequence = 40;
+
+    // ---- cluster administration (60–79; 61–79 reserved) ----
+    /// <summary><see cref="ClusterStatusRequest"/> / <see cref="ClusterStatusResponse"/>.</summary>
+    public const int ClusterStatus = 60;
 }

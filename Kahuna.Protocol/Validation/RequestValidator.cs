@@ -15,6 +15,7 @@ public static partial class RequestValidator
         null => ValidationResult.Invalid("request: missing"),
         HelloRequest r => Validate(r),
         PingRequest r => Validate(r),
+        ClusterStatusRequest r => Validate(r),
         TryLockRequest r => Validate(r),
         ExtendLockRequest r => Validate(r),
         UnlockRequest r => Validate(r),
@@ -40,6 +41,9 @@ public static partial class RequestValidator
 
     /// <summary>A ping has no fields; it is always valid.</summary>
     public static ValidationResult Validate(PingRequest request) => ValidationResult.Valid;
+
+    /// <summary>A cluster status request has no fields to check.</summary>
+    public static ValidationResult Validate(ClusterStatusRequest request) => ValidationResult.Valid;
 
     /// <summary>Returns the first failed result, or valid.</summary>
     private static ValidationResult First(params ReadOnlySpan<ValidationResult> results)

@@ -111,7 +111,7 @@ public sealed class UsageAndHelpTests
         var root = KahunaCli.Build(context, new Command("bench", "load generator"));
 
         Assert.Contains(root.Subcommands, c => c.Name == "bench");
-        Assert.Equal(["start", "dev", "kv", "lock", "seq", "bench"], root.Subcommands.Select(c => c.Name));
+        Assert.Equal(["start", "dev", "kv", "lock", "seq", "cluster", "bench"], root.Subcommands.Select(c => c.Name));
     }
 
     [Fact]

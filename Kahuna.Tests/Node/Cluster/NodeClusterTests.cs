@@ -75,5 +75,12 @@ public sealed class NodeClusterTests
         for (var i = 0; i < 50; i++) values.AddRange((await all.NextSequenceAsync("ids", 2)).Values());
         Assert.Equal(values.Count, values.Distinct().Count());
         Assert.Equal(values.OrderBy(v => v), values);
+
+        // Every node reports the same members and, once settled, a leader for every partition.
+        var status = await all.GetClusterStatusAsync();
+        Assert.Equal(["n1", "n2", "n3"], status.Members.Select(m => m.NodeId));
+        Assert.Equal(4, status.Partitions.Length);
+        Assert.All(status.Partitions, p => Assert.Contains(p.Leader, new[] { "n1", "n2", "n3" }));
+        Assert.All(status.Partitions, p => Assert.True(p.CommitIndex > 0));
     }
 }

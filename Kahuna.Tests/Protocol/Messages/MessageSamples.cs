@@ -26,6 +26,7 @@ internal static class MessageSamples
         new DeleteRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", Durability = Durability.Ephemeral },
         new ExtendRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", TtlMs = 1000, Durability = Durability.Ephemeral },
         new NextSequenceRequest { OperationId = Operation, CompletedBelow = 40, Name = "orders", Count = 10, IdempotencyKey = "batch-7" },
+        new ClusterStatusRequest(),
     ];
 
     public static readonly KahunaResponse[] Responses =
@@ -43,5 +44,12 @@ internal static class MessageSamples
         new DeleteResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 8 },
         new ExtendResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 9, ExpiresAtUnixMs = 1_700_000_000_005 },
         new NextSequenceResponse { Status = KahunaStatus.Overloaded, Message = "m", Start = 100, Count = 10 },
+        new ClusterStatusResponse
+        {
+            Status = KahunaStatus.Ok, Message = "m", NodeId = "n2", MapGeneration = 3,
+            Members = [new ClusterMemberInfo { NodeId = "n1", Address = "akka.tcp://kahuna@10.0.0.1:7170" }],
+            Partitions = [new PartitionInfo { Id = 1, RangeStart = "0000000000000000", RangeEnd = "7fffffffffffffff", Replicas = ["n1", "n2"],
+                Leader = "n1", Term = 4, CommitIndex = 99, AppliedIndex = 98, LocalRole = "Follower" }],
+        },
     ];
 }

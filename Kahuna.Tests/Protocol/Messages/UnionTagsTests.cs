@@ -17,6 +17,7 @@ public class UnionTagsTests
         (10, "TryLockRequest"), (11, "ExtendLockRequest"), (12, "UnlockRequest"), (13, "GetLockRequest"),
         (20, "SetRequest"), (21, "GetRequest"), (22, "ExistsRequest"), (23, "DeleteRequest"), (24, "ExtendRequest"),
         (40, "NextSequenceRequest"),
+        (60, "ClusterStatusRequest"),
     ];
 
     private static readonly (int Tag, string Type)[] PinnedResponseTags =
@@ -25,6 +26,7 @@ public class UnionTagsTests
         (10, "TryLockResponse"), (11, "ExtendLockResponse"), (12, "UnlockResponse"), (13, "GetLockResponse"),
         (20, "SetResponse"), (21, "GetResponse"), (22, "ExistsResponse"), (23, "DeleteResponse"), (24, "ExtendResponse"),
         (40, "NextSequenceResponse"),
+        (60, "ClusterStatusResponse"),
     ];
 
     private static (int Tag, string Type)[] Declared(Type unionBase) =>
