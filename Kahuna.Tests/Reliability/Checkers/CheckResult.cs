@@ -24,6 +24,7 @@ public enum AnomalyKind
     // Register.
     NotLinearizable,
     ReadOfUnwrittenValue,
+    StaleRead,
 
     // Lock.
     MutualExclusion,

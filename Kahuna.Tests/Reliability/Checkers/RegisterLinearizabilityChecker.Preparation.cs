@@ -52,13 +52,21 @@ public sealed partial class RegisterLinearizabilityChecker
         return steps;
     }
 
-    /// <summary>Ok reads of a value that neither the initial state nor any kept write, cas or delete could have produced.</summary>
-    private static List<RegisterStep> ReadsOfUnwrittenValues(List<RegisterStep> steps, RegisterValue initial)
+    private static Anomaly DescribeUnexplained(IReadOnlyList<HistoryOperation> history, string key, UnexplainedObservation u, List<RegisterStep> steps, RegisterValue initial)
     {
-        var written = new HashSet<RegisterValue> { initial };
-        foreach (var s in steps)
-            if (s.Kind != RegisterStepKind.Read) written.Add(s.Written);
-        return steps.Where(s => s.Kind == RegisterStepKind.Read && !written.Contains(s.Required)).ToList();
+        var o = u.Observer;
+        string what = o.Kind == RegisterStepKind.Read ? $"a read returned {o.Required}" : $"a cas succeeded expecting {o.Required}";
+        string observer = CheckResult.Show(history, o.HistoryIndex);
+        if (o.Required != initial && !steps.Any(s => s.Kind != RegisterStepKind.Read && s.Written == o.Required))
+            return new Anomaly(AnomalyKind.ReadOfUnwrittenValue, $"key {key}: {what}, which no operation wrote: {observer}", [o.HistoryIndex]);
+        if (u.Overwriter is not { } y)
+            return new Anomaly(AnomalyKind.StaleRead,
+                $"key {key}: {what}, but every write of it was invoked after that completed: {observer}", [o.HistoryIndex]);
+        string writer = u.Writer is { } x ? $"its latest possible write {CheckResult.Show(history, x.HistoryIndex)}" : "the initial value";
+        var involved = u.Writer is { } w ? new[] { o.HistoryIndex, w.HistoryIndex, y.HistoryIndex } : [o.HistoryIndex, y.HistoryIndex];
+        return new Anomaly(AnomalyKind.StaleRead,
+            $"key {key}: {what}, but {writer} was certainly overwritten by {CheckResult.Show(history, y.HistoryIndex)} " +
+            $"(invoked after that write completed, completed before this was invoked): {observer}", involved);
     }
 
     /// <summary>

@@ -19,8 +19,9 @@ namespace Kahuna.Tests.Reliability.Checkers;
 /// written value no operation ever observes (no ok read returns it, no cas expects it) is dropped before the search:
 /// it cannot help explain anything, and keeping it only multiplies the orders to try.</item>
 /// </list>
-/// A read of a value that no kept operation wrote is reported at once, before any search. A key whose search runs
-/// out of budget is Unknown, which is not a pass.
+/// Before searching, a cheap necessary condition (<see cref="ObservationPrecheck"/>) reports reads of values nobody
+/// wrote and reads of values certainly overwritten, whatever the concurrency. A key whose search runs out of budget
+/// is Unknown, which is not a pass.
 /// </summary>
 public sealed partial class RegisterLinearizabilityChecker
 {
@@ -86,17 +87,13 @@ public sealed partial class RegisterLinearizabilityChecker
 
         if (malformed.Count > 0) return Result(CheckOutcome.Unknown, 0, 0, null, null);
 
-        var unwritten = ReadsOfUnwrittenValues(prepared, initial);
-        if (unwritten.Count > 0)
+        var unexplained = ObservationPrecheck.Find(prepared, initial);
+        if (unexplained.Count > 0)
         {
-            foreach (var read in unwritten)
-            {
-                anomalies.Add(new Anomaly(AnomalyKind.ReadOfUnwrittenValue,
-                    $"key {key}: a read returned {read.Required}, which no operation wrote: {CheckResult.Show(history, read.HistoryIndex)}",
-                    [read.HistoryIndex]));
-            }
-            var failure = new LinearizabilityFailure(key, [], initial.ToString(), unwritten.Select(r => r.HistoryIndex).ToArray(),
-                $"read of a value nobody wrote ({string.Join(", ", unwritten.Select(r => r.Required))})");
+            foreach (var u in unexplained) anomalies.Add(DescribeUnexplained(history, key, u, prepared, initial));
+            var observers = unexplained.Select(u => u.Observer.HistoryIndex).ToArray();
+            var failure = new LinearizabilityFailure(key, [], initial.ToString(), observers,
+                string.Join("\n", anomalies.Where(a => a.Operations.Count > 0 && observers.Contains(a.Operations[0])).Select(a => a.Message)));
             return Result(CheckOutcome.Invalid, 0, 0, null, failure);
         }
 

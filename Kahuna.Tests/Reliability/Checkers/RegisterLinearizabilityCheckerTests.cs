@@ -20,18 +20,32 @@ public class RegisterLinearizabilityCheckerTests
     }
 
     [Fact]
-    public void StaleReadAfterCompletedWrite_IsInvalid_AndExplained()
+    public void StaleReadAfterCompletedWrite_IsInvalid_NamingTheOverwrite()
     {
         var result = Check(Write(0, "k", 1, 0, 1), Write(0, "k", 2, 2, 3), Read(1, "k", 1, 4, 5));
 
         Assert.Equal(CheckOutcome.Invalid, result.Outcome);
-        Assert.True(result.Has(AnomalyKind.NotLinearizable));
-        var failure = result["k"].Failure!;
-        Assert.Equal("k", failure.Key);
-        Assert.Equal([0, 1], failure.LongestPrefix);
-        Assert.Equal("2", failure.StateAfterPrefix);
-        Assert.Equal([2], failure.Blocked);
-        Assert.Contains("#2", failure.Explanation);
+        var stale = result.Anomalies.Single(a => a.Kind == AnomalyKind.StaleRead);
+        Assert.Equal([2, 0, 1], stale.Operations); // the read, the write it saw, the write that certainly overwrote it
+        Assert.Equal([2], result["k"].Failure!.Blocked);
+    }
+
+    [Fact]
+    public void StaleCas_IsInvalid()
+    {
+        var result = Check(Write(0, "k", 1, 0, 1), Write(0, "k", 2, 2, 3), Cas(1, "k", 1, 5, 4, 5), Read(1, "k", 5, 6, 7));
+
+        Assert.Equal(CheckOutcome.Invalid, result.Outcome);
+        Assert.True(result.Has(AnomalyKind.StaleRead));
+    }
+
+    [Fact]
+    public void ReadOfInitialValueAfterACompletedWrite_IsInvalid()
+    {
+        var result = Check(Write(0, "k", 1, 0, 1), Read(1, "k", 1, 1.5, 1.8), Read(1, "k", null, 2, 3));
+
+        Assert.Equal(CheckOutcome.Invalid, result.Outcome);
+        Assert.Equal([2, 0], result.Anomalies.Single(a => a.Kind == AnomalyKind.StaleRead).Operations);
     }
 
     [Theory]
@@ -45,12 +59,20 @@ public class RegisterLinearizabilityCheckerTests
     }
 
     [Fact]
-    public void ConcurrentWrites_ThenReadsFlipFlopping_IsInvalid()
+    public void ConcurrentWrites_ThenReadsFlipFlopping_IsInvalid_AndTheSearchExplainsWhy()
     {
-        // Once both writes are done the register is fixed: it cannot show 1 and then 2.
+        // Once both writes are done the register is fixed: it cannot show 1 and then 2. No single read is stale on its
+        // own (each value's write may have been the last), so only the search can refute this.
         var result = Check(Write(0, "k", 1, 0, 5), Write(1, "k", 2, 1, 4), Read(2, "k", 1, 6, 7), Read(2, "k", 2, 8, 9));
 
         Assert.Equal(CheckOutcome.Invalid, result.Outcome);
+        Assert.True(result.Has(AnomalyKind.NotLinearizable));
+        var failure = result["k"].Failure!;
+        Assert.Equal("k", failure.Key);
+        Assert.Equal([1, 0, 2], failure.LongestPrefix); // write 2, write 1, read 1
+        Assert.Equal("1", failure.StateAfterPrefix);
+        Assert.Equal([3], failure.Blocked);
+        Assert.Contains("#3 p2 read 2 [8, 9]: impossible on 1", failure.Explanation);
     }
 
     [Fact]
@@ -105,7 +127,7 @@ public class RegisterLinearizabilityCheckerTests
         var result = Check(Write(0, "k", 1, 0, 1), Read(2, "k", 2, 2, 3), WriteInfo(1, "k", 2, 4));
 
         Assert.Equal(CheckOutcome.Invalid, result.Outcome);
-        Assert.True(result.Has(AnomalyKind.NotLinearizable));
+        Assert.True(result.Has(AnomalyKind.StaleRead));
     }
 
     [Fact]

@@ -31,6 +31,9 @@ internal sealed record SearchResult(SearchVerdict Verdict, long Steps, int State
 /// valid history's search linear (the set of paths explored is the same, only its order changes). The search
 /// succeeds as soon as every ok operation is linearized; an Info operation never linearized is one that never took
 /// effect.
+///
+/// One reduction on top: a read in the window that fits the current state is a forced move (<see cref="FittingRead"/>),
+/// so reads never multiply the orders to try; only writes, cas and deletes do.
 /// </summary>
 internal sealed class LinearizabilitySearch
 {
@@ -118,8 +121,8 @@ internal sealed class LinearizabilitySearch
 
         if (_okCount == 0) return Done(SearchVerdict.Linearizable);
 
-        bool inInfoPhase = false;
-        int entry = _next[_head];
+        var phase = Phase.Arrive;
+        int entry = _head;
         int infoEntry = _infoHead;
         double infoBound = 0;
 
@@ -129,61 +132,101 @@ internal sealed class LinearizabilitySearch
                 ((steps & 1023) == 0 && clock.Elapsed > _budget.TimeLimit))
                 return Done(SearchVerdict.BudgetExceeded);
 
-            if (!inInfoPhase)
+            switch (phase)
             {
-                if (entry != _head && _isCall[entry])
-                {
-                    if (TryLinearize(_nodeStep[entry], ref state, visited, out var before))
+                case Phase.Arrive:
+                    // A read that fits the current state can go next without loss of generality (see FittingRead),
+                    // so it is the only choice tried here: if it leads nowhere, so does this configuration.
+                    int read = FittingRead(state);
+                    if (read < 0)
                     {
-                        stack.Add(new Frame(_nodeStep[entry], false, entry, before, 0));
-                        RecordDepth(stack, longest, ref longestSharedWithStack);
-                        LiftMain(entry);
-                        if (++okDone == _okCount) return Done(SearchVerdict.Linearizable);
-                        entry = _next[_head];
+                        (phase, entry) = (Phase.Main, _next[_head]);
                     }
-                    else entry = _next[entry];
+                    else if (TryLinearize(_nodeStep[read], ref state, visited, out var beforeRead))
+                    {
+                        Push(new Frame(_nodeStep[read], false, true, read, beforeRead, 0));
+                        LiftMain(read);
+                        if (++okDone == _okCount) return Done(SearchVerdict.Linearizable);
+                    }
+                    else phase = Phase.Backtrack;
                     continue;
-                }
-                // A return (or the end): no ok call left to try before it. Info operations invoked by then are next.
-                inInfoPhase = true;
-                infoBound = entry == _head ? double.PositiveInfinity : _nodeTime[entry];
-                infoEntry = _infoNext[_infoHead];
-                continue;
-            }
 
-            if (infoEntry != _infoHead && _steps[_infoStep[infoEntry]].Invoke <= infoBound)
-            {
-                if (TryLinearize(_infoStep[infoEntry], ref state, visited, out var before))
-                {
-                    stack.Add(new Frame(_infoStep[infoEntry], true, infoEntry, before, infoBound));
-                    RecordDepth(stack, longest, ref longestSharedWithStack);
-                    LiftInfo(infoEntry);
-                    inInfoPhase = false;
-                    entry = _next[_head];
-                }
-                else infoEntry = _infoNext[infoEntry];
-                continue;
-            }
+                case Phase.Main:
+                    if (entry != _head && _isCall[entry])
+                    {
+                        if (TryLinearize(_nodeStep[entry], ref state, visited, out var before))
+                        {
+                            Push(new Frame(_nodeStep[entry], false, false, entry, before, 0));
+                            LiftMain(entry);
+                            if (++okDone == _okCount) return Done(SearchVerdict.Linearizable);
+                            phase = Phase.Arrive;
+                        }
+                        else entry = _next[entry];
+                        continue;
+                    }
+                    // A return (or the end): no ok call left to try before it. Info operations invoked by then are next.
+                    (phase, infoBound, infoEntry) = (Phase.Info, entry == _head ? double.PositiveInfinity : _nodeTime[entry], _infoNext[_infoHead]);
+                    continue;
 
-            // Every candidate at this point failed: undo the last choice and try the one after it.
-            if (stack.Count == 0) return Done(SearchVerdict.NotLinearizable);
-            var frame = stack[^1];
-            stack.RemoveAt(stack.Count - 1);
-            longestSharedWithStack = Math.Min(longestSharedWithStack, stack.Count);
-            state = frame.StateBefore;
-            ToggleLinearized(frame.Step);
-            if (frame.IsInfo)
-            {
-                UnliftInfo(frame.Node);
-                (inInfoPhase, infoBound, infoEntry) = (true, frame.InfoBound, _infoNext[frame.Node]);
-            }
-            else
-            {
-                UnliftMain(frame.Node);
-                okDone--;
-                (inInfoPhase, entry) = (false, _next[frame.Node]);
+                case Phase.Info:
+                    if (infoEntry != _infoHead && _steps[_infoStep[infoEntry]].Invoke <= infoBound)
+                    {
+                        if (TryLinearize(_infoStep[infoEntry], ref state, visited, out var before))
+                        {
+                            Push(new Frame(_infoStep[infoEntry], true, false, infoEntry, before, infoBound));
+                            LiftInfo(infoEntry);
+                            phase = Phase.Arrive;
+                        }
+                        else infoEntry = _infoNext[infoEntry];
+                        continue;
+                    }
+                    phase = Phase.Backtrack;
+                    continue;
+
+                default:
+                    // Every choice here failed: undo the last one and try the next choice after it. Undoing a forced
+                    // read means its configuration failed as a whole, so keep undoing.
+                    if (stack.Count == 0) return Done(SearchVerdict.NotLinearizable);
+                    var frame = stack[^1];
+                    stack.RemoveAt(stack.Count - 1);
+                    longestSharedWithStack = Math.Min(longestSharedWithStack, stack.Count);
+                    state = frame.StateBefore;
+                    ToggleLinearized(frame.Step);
+                    if (frame.IsInfo)
+                    {
+                        UnliftInfo(frame.Node);
+                        (phase, infoBound, infoEntry) = (Phase.Info, frame.InfoBound, _infoNext[frame.Node]);
+                    }
+                    else
+                    {
+                        UnliftMain(frame.Node);
+                        okDone--;
+                        (phase, entry) = (frame.Forced ? Phase.Backtrack : Phase.Main, _next[frame.Node]);
+                    }
+                    continue;
             }
         }
+
+        void Push(Frame frame)
+        {
+            stack.Add(frame);
+            RecordDepth(stack, longest, ref longestSharedWithStack);
+        }
+    }
+
+    /// <summary>
+    /// The call node of a read in the current window that the state satisfies, or -1. Linearizing such a read next
+    /// loses nothing: if some valid order goes on from here, moving the read to its front keeps it valid (the read
+    /// changes no state, sees the same value, and being in the window nothing pending had to precede it).
+    /// </summary>
+    private int FittingRead(RegisterValue state)
+    {
+        for (int e = _next[_head]; e != _head && _isCall[e]; e = _next[e])
+        {
+            ref readonly var step = ref _steps[_nodeStep[e]];
+            if (step.Kind == RegisterStepKind.Read && step.Required == state) return e;
+        }
+        return -1;
     }
 
     private bool TryLinearize(int step, ref RegisterValue state, VisitedStates visited, out RegisterValue before)
@@ -263,5 +306,19 @@ internal sealed class LinearizabilitySearch
     }
 
     /// <summary>One choice on the search path: which step, from which list node, and the state before it.</summary>
-    private readonly record struct Frame(int Step, bool IsInfo, int Node, RegisterValue StateBefore, double InfoBound);
+    private readonly record struct Frame(int Step, bool IsInfo, bool Forced, int Node, RegisterValue StateBefore, double InfoBound);
+
+    private enum Phase
+    {
+        /// <summary>Just reached a new configuration: look for a forced move.</summary>
+        Arrive,
+
+        /// <summary>Trying the ok calls of the window in order, from <c>entry</c>.</summary>
+        Main,
+
+        /// <summary>Trying the info operations invoked by <c>infoBound</c>, from <c>infoEntry</c>.</summary>
+        Info,
+
+        Backtrack,
+    }
 }
