@@ -38,7 +38,7 @@ public enum AnomalyKind
     // Bank.
     TotalChanged,
     NegativeBalance,
-    MissingAccount,
+    WrongAccounts,
 }
 
 /// <summary>One finding, naming the operations involved by their index in the checked history (line number - 1).</summary>
@@ -76,6 +76,16 @@ public record CheckResult(string Checker, CheckOutcome Outcome, IReadOnlyList<An
             else return CheckOutcome.Invalid;
         }
         return outcome;
+    }
+
+    /// <summary>The first <paramref name="max"/> findings, then one "and n more" of the same kind (so the verdict is unchanged).</summary>
+    public static IEnumerable<Anomaly> FirstOf(int max, IEnumerable<Anomaly> found)
+    {
+        var list = found.ToList();
+        if (list.Count <= max) return list;
+        var shown = list.Take(max).ToList();
+        shown.Add(list[0] with { Message = $"... and {list.Count - max} more like it", Operations = [] });
+        return shown;
     }
 
     /// <summary>Formats an operation for a finding: its index and its JSON line.</summary>

@@ -80,24 +80,15 @@ public sealed partial class LockChecker
             Count("certain_holds", holds.Count);
             Count("certain_hold_ms", (long)(holds.Sum(h => h.End - h.Start) * 1000));
             Count("holds_shortened_by_info", shortenedByInfo);
-            anomalies.AddRange(Limit(MutualExclusionViolations(history, resource, holds)));
-            anomalies.AddRange(Limit(TokenReuses(history, resource, ops)));
-            anomalies.AddRange(Limit(TokenOrderViolations(history, resource, ops)));
+            anomalies.AddRange(CheckResult.FirstOf(_options.MaxReportedPerKind, MutualExclusionViolations(history, resource, holds)));
+            anomalies.AddRange(CheckResult.FirstOf(_options.MaxReportedPerKind, TokenReuses(history, resource, ops)));
+            anomalies.AddRange(CheckResult.FirstOf(_options.MaxReportedPerKind, TokenOrderViolations(history, resource, ops)));
         }
 
         long certain = counts.GetValueOrDefault("certain_holds");
         if (certain < _options.MinimumCertainHolds)
             anomalies.Add(new Anomaly(AnomalyKind.Vacuous, $"only {certain} certain holds (need {_options.MinimumCertainHolds})", []));
         return new CheckResult("lock", CheckResult.OutcomeOf(anomalies), anomalies, counts);
-    }
-
-    private IEnumerable<Anomaly> Limit(IEnumerable<Anomaly> found)
-    {
-        var list = found.ToList();
-        if (list.Count <= _options.MaxReportedPerKind) return list;
-        var shown = list.Take(_options.MaxReportedPerKind).ToList();
-        shown.Add(list[0] with { Message = $"... and {list.Count - shown.Count} more like it", Operations = [] });
-        return shown;
     }
 
     private static string? Malformed(HistoryOperation op)
