@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kahuna.Tests.Reliability.Checkers.Fixtures;
 using Kahuna.Tests.Reliability.History;
 using Xunit;
 using Xunit.Abstractions;

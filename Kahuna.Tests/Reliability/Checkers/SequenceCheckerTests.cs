@@ -1,6 +1,6 @@
 using Kahuna.Tests.Reliability.History;
 using Xunit;
-using static Kahuna.Tests.Reliability.Checkers.Ops;
+using static Kahuna.Tests.Reliability.Checkers.Fixtures.Ops;
 
 namespace Kahuna.Tests.Reliability.Checkers;
 

@@ -1,6 +1,6 @@
 using Kahuna.Tests.Reliability.History;
 
-namespace Kahuna.Tests.Reliability.Checkers;
+namespace Kahuna.Tests.Reliability.Checkers.Fixtures;
 
 /// <summary>
 /// A seeded discrete-event simulation of clients using one lease lock on a single server, recorded through a

@@ -1,6 +1,6 @@
 using Kahuna.Tests.Reliability.History;
 
-namespace Kahuna.Tests.Reliability.Checkers;
+namespace Kahuna.Tests.Reliability.Checkers.Fixtures;
 
 /// <summary>
 /// Shorthands for hand-made histories: each places one operation on the timeline [invoke, complete]. Info operations

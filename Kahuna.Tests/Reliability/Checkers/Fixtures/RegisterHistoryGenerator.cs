@@ -1,6 +1,6 @@
 using Kahuna.Tests.Reliability.History;
 
-namespace Kahuna.Tests.Reliability.Checkers;
+namespace Kahuna.Tests.Reliability.Checkers.Fixtures;
 
 /// <summary>
 /// Makes register histories that are linearizable by construction: every operation gets a random interval and a
