@@ -28,7 +28,12 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     private const string TestConfig = """
         # Written by KahunaProcessCluster (Kahuna.Tests): fast Raft ticks so elections take about a second.
         kahuna.raft.tick-interval = 50ms
+        akka.loglevel = INFO
+        akka.stdout-loglevel = INFO
         """;
+
+    /// <summary>Set to 1 to keep the run directory (data and full node logs) for a post-mortem; the next run sweeps it.</summary>
+    public const string KeepRunVariable = "KAHUNA_TEST_KEEP_RUN";
 
     private static readonly TimeSpan ReadyLineWithin = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan HealthyWithin = TimeSpan.FromSeconds(60);
@@ -92,7 +97,10 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
             try
             {
                 foreach (var node in cluster._nodes.Values)
+                {
+                    cluster.RememberOutputAtStart(node.NodeId);
                     node.Start(cluster.ArgumentsFor(node, bootstrap: true));
+                }
                 await Task.WhenAll(cluster._nodes.Values.Select(n => n.WaitReadyAsync(ReadyLineWithin)));
                 var processesReady = started.Elapsed;
                 await cluster.WaitHealthyAsync(HealthyWithin);
@@ -149,12 +157,15 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
         Node(nodeId).Kill();
     }
 
-    /// <summary>SIGKILL of every running node, one right after the other.</summary>
+    /// <summary>SIGKILL of every running node at the same moment (all signals sent, then all exits awaited).</summary>
     public void KillAll()
     {
         _log?.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] kill -9 of every node");
-        foreach (var node in _nodes.Values.Where(n => n.IsRunning).ToList())
-            node.Kill();
+        var running = _nodes.Values.Where(n => n.IsRunning).ToList();
+        foreach (var node in running)
+            node.SendKill();
+        foreach (var node in running)
+            node.WaitUntilGone();
     }
 
     /// <summary>Starts a stopped node again with the same id, ports and data directory; waits for its ready line.</summary>
@@ -162,6 +173,7 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     {
         _log?.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] start {nodeId}");
         var node = Node(nodeId);
+        RememberOutputAtStart(nodeId);
         node.Start(ArgumentsFor(node, bootstrap: false));
         await node.WaitReadyAsync(ReadyLineWithin);
     }
@@ -172,7 +184,10 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
         var stopped = _nodes.Values.Where(n => !n.IsRunning).ToList();
         _log?.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] start {string.Join(", ", stopped.Select(n => n.NodeId))}");
         foreach (var node in stopped)
+        {
+            RememberOutputAtStart(node.NodeId);
             node.Start(ArgumentsFor(node, bootstrap: false));
+        }
         await Task.WhenAll(stopped.Select(n => n.WaitReadyAsync(ReadyLineWithin)));
     }
 
@@ -229,7 +244,10 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
                 problems.Add(ex); // keep killing the others
             }
         }
-        ProcessReaper.DeleteRunDirectory(_runDirectory);
+        if (Environment.GetEnvironmentVariable(KeepRunVariable) == "1")
+            _log?.WriteLine($"{KeepRunVariable}=1: kept {_runDirectory} (data and each node's full output, n1.log …)");
+        else
+            ProcessReaper.DeleteRunDirectory(_runDirectory);
         if (problems.Count > 0)
             throw new AggregateException("some node processes could not be killed", problems);
         return ValueTask.CompletedTask;

@@ -21,6 +21,8 @@ internal sealed class BackgroundLoad : IAsyncDisposable
     private readonly List<KahunaClient> _clients;
     private readonly List<Task> _workers = new();
     private readonly string _runId = Guid.NewGuid().ToString("N")[..6];
+    private TaskCompletionSource _running = Open();
+    private int _busy;
 
     private BackgroundLoad(KahunaProcessCluster cluster)
     {
@@ -66,11 +68,65 @@ internal sealed class BackgroundLoad : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Holds every worker before its next operation and waits until none is in the middle of one, so the history is
+    /// complete while a test reads the cluster back. <see cref="Resume"/> lets them go on.
+    /// </summary>
+    public async Task PauseAsync(TimeSpan within)
+    {
+        Volatile.Write(ref _running, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var clock = Stopwatch.StartNew();
+        while (Volatile.Read(ref _busy) > 0)
+        {
+            if (clock.Elapsed > within)
+                throw new TimeoutException($"{_busy} load operations were still running {within.TotalSeconds:0} s after the pause");
+            await Task.Delay(20);
+        }
+    }
+
+    public void Resume() => Volatile.Read(ref _running).TrySetResult();
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
+    /// <summary>
+    /// Waits while the load is paused, then marks this worker busy (call <see cref="EndOperation"/> after). Busy is
+    /// counted before the gate is checked, so a pause that sees no busy worker cannot miss one about to start.
+    /// </summary>
+    private async Task<bool> BeginOperationAsync()
+    {
+        while (true)
+        {
+            Interlocked.Increment(ref _busy);
+            var gate = Volatile.Read(ref _running);
+            if (gate.Task.IsCompleted && !_stop.IsCancellationRequested)
+                return true;
+            Interlocked.Decrement(ref _busy);
+            if (_stop.IsCancellationRequested)
+                return false;
+            try
+            {
+                await gate.Task.WaitAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private void EndOperation() => Interlocked.Decrement(ref _busy);
+
     /// <summary>Stops the workers (operations in flight end as indeterminate) and closes the clients.</summary>
     public async Task StopAsync()
     {
         if (!_stop.IsCancellationRequested)
             _stop.Cancel();
+        Resume();
         await Task.WhenAll(_workers);
         foreach (var client in _clients)
             await client.DisposeAsync();
@@ -96,7 +152,7 @@ internal sealed class BackgroundLoad : IAsyncDisposable
 
     private async Task WriteKeysAsync(int partition, KahunaClient client)
     {
-        for (long attempt = 0; !_stop.IsCancellationRequested; attempt++)
+        for (long attempt = 0; await BeginOperationAsync(); attempt++, EndOperation())
         {
             var key = _keys.Key(partition, $"kv/{attempt % Slots}");
             var value = $"{_runId}:p{partition}:{attempt}";
@@ -111,14 +167,14 @@ internal sealed class BackgroundLoad : IAsyncDisposable
             {
                 History.Add(new KeyWrite(partition, key, value, 0, started, History.Now, Outcome.Indeterminate, ex.Message));
             }
-            await PauseAsync();
+            await WaitPaceAsync();
         }
     }
 
     private async Task TakeLocksAsync(int partition, KahunaClient client)
     {
         var resource = _keys.Key(partition, "lock");
-        while (!_stop.IsCancellationRequested)
+        for (; await BeginOperationAsync(); EndOperation())
         {
             // A fresh owner each time: a same-owner re-acquire legitimately returns the same token.
             var owner = LockOwner.NewRandom();
@@ -146,14 +202,14 @@ internal sealed class BackgroundLoad : IAsyncDisposable
                     // The lease runs out by itself; the next owner waits for it.
                 }
             }
-            await PauseAsync();
+            await WaitPaceAsync();
         }
     }
 
     private async Task TakeSequencesAsync(int partition, KahunaClient client)
     {
         var name = _keys.Key(partition, "seq");
-        for (int attempt = 0; !_stop.IsCancellationRequested; attempt++)
+        for (int attempt = 0; await BeginOperationAsync(); attempt++, EndOperation())
         {
             int count = 1 + attempt % 3;
             var started = History.Now;
@@ -166,11 +222,11 @@ internal sealed class BackgroundLoad : IAsyncDisposable
             {
                 History.Add(new SequenceTake(partition, name, 0, count, started, History.Now, Outcome.Indeterminate, ex.Message));
             }
-            await PauseAsync();
+            await WaitPaceAsync();
         }
     }
 
-    private async Task PauseAsync()
+    private async Task WaitPaceAsync()
     {
         try
         {

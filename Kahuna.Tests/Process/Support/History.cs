@@ -62,12 +62,4 @@ internal sealed class History
             .Where(o => o.Partition == p && o.Answered && o.Started >= since)
             .Select(o => (TimeSpan?)(o.Ended - since))
             .Min());
-
-    /// <summary>For each partition, the longest time between two consecutive answers (how long it was silent at worst).</summary>
-    public IReadOnlyDictionary<int, TimeSpan> LongestSilence(IEnumerable<int> partitions) =>
-        partitions.ToDictionary(p => p, p =>
-        {
-            var ends = _operations.Where(o => o.Partition == p && o.Answered).Select(o => o.Ended).Order().ToList();
-            return ends.Zip(ends.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
-        });
 }

@@ -10,6 +10,7 @@ internal sealed class NodeProcess
 {
     private readonly string _runDirectory;
     private readonly OutputTail _output = new();
+    private readonly object _logGate = new();
     private Process? _process;
     private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _starts;
@@ -36,6 +37,16 @@ internal sealed class NodeProcess
 
     public OutputTail Output => _output;
 
+    /// <summary>Everything the node ever wrote, across restarts (in the run directory).</summary>
+    public string LogFile => Path.Combine(_runDirectory, $"{NodeId}.log");
+
+    private void Record(string line)
+    {
+        _output.Add(line);
+        lock (_logGate)
+            File.AppendAllText(LogFile, line + "\n");
+    }
+
     /// <summary>Starts <c>dotnet kahuna.dll</c> with <paramref name="arguments"/>; <see cref="WaitReadyAsync"/> then waits for its "ready" line.</summary>
     public void Start(IReadOnlyList<string> arguments)
     {
@@ -43,7 +54,7 @@ internal sealed class NodeProcess
             throw new InvalidOperationException($"node {NodeId} is already running (pid {_process!.Id})");
         _process?.Dispose();
         _starts++;
-        _output.Add($"--- start #{_starts}: {string.Join(' ', arguments)} ---");
+        Record($"--- start #{_starts}: {string.Join(' ', arguments)} ---");
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Nobody may be waiting when a killed process exits; observe the fault so it is not reported as unobserved.
         ready.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
@@ -69,19 +80,19 @@ internal sealed class NodeProcess
         {
             if (e.Data is null)
                 return;
-            _output.Add(e.Data);
+            Record(e.Data);
             if (e.Data.StartsWith(readyLine, StringComparison.Ordinal))
                 ready.TrySetResult();
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
-                _output.Add(e.Data);
+                Record(e.Data);
         };
         process.Exited += (_, _) =>
         {
             int code = process.ExitCode;
-            _output.Add($"--- exited with code {code} ---");
+            Record($"--- exited with code {code} ---");
             ready.TrySetException(new InvalidOperationException($"node {NodeId} exited with code {code} before it was ready"));
         };
         process.Start();
@@ -108,16 +119,28 @@ internal sealed class NodeProcess
     /// <summary>SIGKILL, like <c>kill -9</c>: no shutdown code runs. Returns once the process is gone.</summary>
     public void Kill()
     {
+        SendKill();
+        WaitUntilGone();
+    }
+
+    /// <summary>Sends SIGKILL without waiting (to kill several nodes at the same moment).</summary>
+    public void SendKill()
+    {
+        var process = _process;
+        if (process is null || process.HasExited)
+            return;
+        Record($"--- SIGKILL (pid {process.Id}) ---");
+        process.Kill(entireProcessTree: true);
+    }
+
+    /// <summary>Waits until the process has exited (after <see cref="SendKill"/>).</summary>
+    public void WaitUntilGone()
+    {
         var process = _process;
         if (process is null)
             return;
         try
         {
-            if (!process.HasExited)
-            {
-                _output.Add($"--- SIGKILL (pid {process.Id}) ---");
-                process.Kill(entireProcessTree: true);
-            }
             if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
                 throw new InvalidOperationException($"node {NodeId} (pid {process.Id}) is still running 10 s after SIGKILL");
         }
