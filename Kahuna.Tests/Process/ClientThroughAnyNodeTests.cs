@@ -1,19 +1,17 @@
 using Kahuna.Protocol;
 using Kahuna.Protocol.Client;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Kahuna.Tests.ProcessLevel;
 
 /// <summary>Three real <c>kahuna</c> processes: a client that knows only one node can do everything through it.</summary>
 [Collection("cluster")]
-public sealed class ClientThroughAnyNodeTests(ITestOutputHelper output)
+public sealed class ClientThroughAnyNodeTests(LiveClusterFixture fixture) : IClassFixture<LiveClusterFixture>
 {
     [Fact]
-    public async Task EachNodeAlone_ServesKeysLocksAndSequences_InEveryPartition_ThenDisposeKillsEveryProcess()
+    public async Task EachNodeAlone_ServesKeysLocksAndSequences_InEveryPartition()
     {
-        await using var cluster = await KahunaProcessCluster.StartAsync(output);
-        var pids = cluster.NodeIds.Select(id => cluster.PidOf(id)!.Value).ToList();
+        var cluster = fixture.Cluster;
         await cluster.RunAsync(async () =>
         {
             var keys = cluster.Keys;
@@ -59,24 +57,5 @@ public sealed class ClientThroughAnyNodeTests(ITestOutputHelper output)
                 Assert.True(info.Found);
             }
         });
-
-        // The fixture's own promise: dispose kills every process by PID and deletes the data.
-        await cluster.DisposeAsync();
-        foreach (var pid in pids)
-            Assert.False(ProcessIsAlive(pid), $"process {pid} is still running after dispose");
-        Assert.False(Directory.Exists(cluster.RunDirectory), $"{cluster.RunDirectory} still exists after dispose");
-    }
-
-    private static bool ProcessIsAlive(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

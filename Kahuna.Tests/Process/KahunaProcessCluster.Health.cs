@@ -19,12 +19,13 @@ public sealed partial class KahunaProcessCluster
     /// Waits until <paramref name="nodeId"/>, on its own, answers a ping and gets a persistent write acknowledged in every
     /// partition (so every partition has a leader it can reach). Fails at once if the process has exited.
     /// </summary>
-    public async Task WaitServesAsync(string nodeId, TimeSpan within)
+    public async Task WaitServesAsync(string nodeId, TimeSpan within, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         string lastProblem = "no attempt finished";
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (!IsRunning(nodeId))
                 throw new InvalidOperationException($"node {nodeId} is not running");
             var remaining = within - clock.Elapsed;
@@ -43,7 +44,7 @@ public sealed partial class KahunaProcessCluster
             {
                 lastProblem = ex.Message;
             }
-            await Task.Delay(PollInterval);
+            await Task.Delay(PollInterval, cancellationToken);
         }
     }
 }

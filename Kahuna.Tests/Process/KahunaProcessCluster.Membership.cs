@@ -23,8 +23,12 @@ public sealed partial class KahunaProcessCluster
     public Task WaitMemberUpAsync(string nodeId, TimeSpan within) =>
         WaitForLogLineAsync($"Leader is moving node [{ClusterAddressOf(nodeId)}] to [Up]", sinceStartOf: nodeId, within);
 
+    /// <summary>Waits until the cluster has accepted the current incarnation of <paramref name="nodeId"/> as Joining.</summary>
+    public Task WaitMemberJoiningAsync(string nodeId, TimeSpan within) =>
+        WaitForLogLineAsync($"Node [{ClusterAddressOf(nodeId)}] is JOINING", sinceStartOf: nodeId, within);
+
     /// <summary>Waits until any node logs a line containing <paramref name="text"/> after <paramref name="sinceStartOf"/>'s last start.</summary>
-    public async Task WaitForLogLineAsync(string text, string sinceStartOf, TimeSpan within)
+    public async Task WaitForLogLineAsync(string text, string sinceStartOf, TimeSpan within, CancellationToken cancellationToken = default)
     {
         var since = _outputAtStart[sinceStartOf];
         var clock = Stopwatch.StartNew();
@@ -32,7 +36,7 @@ public sealed partial class KahunaProcessCluster
         {
             if (clock.Elapsed > within)
                 throw new TimeoutException($"no node logged \"{text}\" within {within.TotalSeconds:0} s");
-            await Task.Delay(50);
+            await Task.Delay(50, cancellationToken);
         }
     }
 }

@@ -47,14 +47,15 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     private readonly ITestOutputHelper? _log;
     private int _disposed;
 
-    private KahunaProcessCluster(string runDirectory, IReadOnlyList<string> nodeIds, int[] ports, SeedList seeds, int partitions, ITestOutputHelper? log)
+    private KahunaProcessCluster(string runDirectory, IReadOnlyList<string> nodeIds, int[] ports, SeedList seeds, int partitions, string extraConfig,
+        ITestOutputHelper? log)
     {
         _runDirectory = runDirectory;
         _log = log;
         _seeds = seeds;
         _partitions = partitions;
         _configFile = Path.Combine(runDirectory, "test.conf");
-        File.WriteAllText(_configFile, TestConfig);
+        File.WriteAllText(_configFile, TestConfig + "\n" + extraConfig + "\n");
         NodeIds = nodeIds;
         Map = PartitionMap.CreateStatic(nodeIds.ToList(), partitions, replicationFactor: 3);
         Keys = new PartitionKeys(Map);
@@ -80,19 +81,25 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
 
     public string EndpointOf(string nodeId) => Node(nodeId).ClientEndpoint;
 
+    public int ClusterPortOf(string nodeId) => Node(nodeId).ClusterPort;
+
     public IPEndPoint ClientEndPointOf(string nodeId) => new(IPAddress.Loopback, Node(nodeId).ClientPort);
 
     public bool IsRunning(string nodeId) => Node(nodeId).IsRunning;
 
     public int? PidOf(string nodeId) => Node(nodeId).Pid;
 
-    /// <summary>Starts the nodes and waits until every one answers a ping and takes a write in every partition.</summary>
-    public static async Task<KahunaProcessCluster> StartAsync(ITestOutputHelper? log = null, SeedList seeds = SeedList.EveryNode, int partitions = 4)
+    /// <summary>
+    /// Starts the nodes and waits until every one answers a ping and takes a write in every partition.
+    /// <paramref name="extraConfig"/> is HOCON appended to the test configuration file every node loads.
+    /// </summary>
+    public static async Task<KahunaProcessCluster> StartAsync(ITestOutputHelper? log = null, SeedList seeds = SeedList.EveryNode,
+        int partitions = 4, string extraConfig = "")
     {
         string[] ids = ["n1", "n2", "n3"];
         for (int attempt = 1; ; attempt++)
         {
-            var cluster = new KahunaProcessCluster(ProcessReaper.CreateRunDirectory(), ids, FreePorts.Take(2 * ids.Length), seeds, partitions, log);
+            var cluster = new KahunaProcessCluster(ProcessReaper.CreateRunDirectory(), ids, FreePorts.Take(2 * ids.Length), seeds, partitions, extraConfig, log);
             var started = System.Diagnostics.Stopwatch.StartNew();
             try
             {
@@ -146,9 +153,10 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
         ];
     }
 
-    /// <summary>True when a node failed because its port was no longer free.</summary>
+    /// <summary>True when a node failed because its port was no longer free (client port, or Akka's cluster port).</summary>
     private bool LostAPortRace() => _nodes.Values.Any(n => !n.IsRunning
-        && n.Output.Last(400).Any(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase)));
+        && n.Output.Last(400).Any(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+            || l.Contains("Failed to bind to", StringComparison.Ordinal)));
 
     /// <summary>SIGKILL of one node (kill -9): no shutdown code runs.</summary>
     public void KillNode(string nodeId)

@@ -17,6 +17,7 @@ public sealed class KillAllNodesTests(ITestOutputHelper output)
     public async Task KillDashNine_OfEveryNodeAtOnce_UnderLoad_EveryAcknowledgedWriteSurvivesTheRestart()
     {
         await using var cluster = await KahunaProcessCluster.StartAsync(output);
+        var firstPids = cluster.NodeIds.Select(id => cluster.PidOf(id)!.Value).ToList();
         await cluster.RunAsync(async () =>
         {
             await using var load = BackgroundLoad.Start(cluster);
@@ -45,5 +46,26 @@ public sealed class KillAllNodesTests(ITestOutputHelper output)
             // The counters behind tokens and sequences come back from disk: new grants and values continue above the old ones.
             await KillNodeFailoverTests.AssertLocksAndSequencesContinueAboveAsync(client, history);
         });
+
+        // The fixture's own promise, checked here because this test kills and restarts every process: dispose kills
+        // every process it ever started (by PID) and deletes the data.
+        var restartedPids = cluster.NodeIds.Select(id => cluster.PidOf(id)!.Value).ToList();
+        await cluster.DisposeAsync();
+        foreach (var pid in firstPids.Concat(restartedPids))
+            Assert.False(ProcessIsAlive(pid), $"process {pid} is still running after dispose");
+        Assert.False(Directory.Exists(cluster.RunDirectory), $"{cluster.RunDirectory} still exists after dispose");
+    }
+
+    private static bool ProcessIsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
     }
 }

@@ -40,11 +40,28 @@ internal sealed class NodeProcess
     /// <summary>Everything the node ever wrote, across restarts (in the run directory).</summary>
     public string LogFile => Path.Combine(_runDirectory, $"{NodeId}.log");
 
+    private bool _logFileGone;
+
+    /// <summary>
+    /// Keeps a line in memory and appends it to the log file. Output can still arrive while the run directory is
+    /// being deleted; that must never throw on the process's event thread (it would crash the test host).
+    /// </summary>
     private void Record(string line)
     {
         _output.Add(line);
         lock (_logGate)
-            File.AppendAllText(LogFile, line + "\n");
+        {
+            if (_logFileGone)
+                return;
+            try
+            {
+                File.AppendAllText(LogFile, line + "\n");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _logFileGone = true;
+            }
+        }
     }
 
     /// <summary>Starts <c>dotnet kahuna.dll</c> with <paramref name="arguments"/>; <see cref="WaitReadyAsync"/> then waits for its "ready" line.</summary>
@@ -130,7 +147,14 @@ internal sealed class NodeProcess
         if (process is null || process.HasExited)
             return;
         Record($"--- SIGKILL (pid {process.Id}) ---");
-        process.Kill(entireProcessTree: true);
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited by itself in the meantime.
+        }
     }
 
     /// <summary>Waits until the process has exited (after <see cref="SendKill"/>).</summary>

@@ -104,7 +104,7 @@ internal static class ProcessReaper
     {
         var ownerFile = Path.Combine(run, OwnerFile);
         if (!File.Exists(ownerFile))
-            return false;
+            return Directory.GetCreationTimeUtc(run) > DateTime.UtcNow.AddMinutes(-1); // just created: the owner file follows
         var parts = File.ReadAllText(ownerFile).Split(' ');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var pid) || !long.TryParse(parts[1], out var ticks))
             return false;
