@@ -9,7 +9,7 @@ public sealed partial class KahunaProcessCluster
     private readonly Dictionary<string, IReadOnlyDictionary<string, long>> _outputAtStart = new();
 
     private void RememberOutputAtStart(string nodeId) =>
-        _outputAtStart[nodeId] = _nodes.Values.ToDictionary(n => n.NodeId, n => n.Output.Total);
+        _outputAtStart[nodeId] = Nodes.ToDictionary(n => n.NodeId, n => n.Output.Total);
 
     /// <summary>The node's Akka address, as it appears in cluster log lines.</summary>
     public string ClusterAddressOf(string nodeId) => $"akka.tcp://kahuna@127.0.0.1:{Node(nodeId).ClusterPort}";
@@ -32,7 +32,7 @@ public sealed partial class KahunaProcessCluster
     {
         var since = _outputAtStart[sinceStartOf];
         var clock = Stopwatch.StartNew();
-        while (!_nodes.Values.Any(n => n.Output.Since(since[n.NodeId]).Any(l => l.Contains(text, StringComparison.Ordinal))))
+        while (!Nodes.Any(n => n.Output.Since(since[n.NodeId]).Any(l => l.Contains(text, StringComparison.Ordinal))))
         {
             if (clock.Elapsed > within)
                 throw new TimeoutException($"no node logged \"{text}\" within {within.TotalSeconds:0} s");

@@ -17,16 +17,20 @@ public enum SeedList
 }
 
 /// <summary>
-/// Three (by default) real <c>kahuna start</c> processes on 127.0.0.1: free ports picked up front, a temp data
+/// Three real <c>kahuna start</c> processes (n1, n2, n3) on 127.0.0.1: free ports picked up front, a temp data
 /// directory each, a small HOCON file with fast Raft ticks. Nodes can be killed with SIGKILL and started again with
 /// the same data and ports. Dispose kills every process by PID and deletes the data, even after a failed test;
 /// <see cref="ProcessReaper"/> covers an aborted test run.
 /// </summary>
 public sealed partial class KahunaProcessCluster : IAsyncDisposable
 {
-    /// <summary>Fast elections (the default tick is 100 ms) so a fail-over takes about a second.</summary>
+    /// <summary>
+    /// Fast Raft ticks (the default is 100 ms) so an election takes well under a second; Akka at INFO because the
+    /// tests wait for cluster membership changes ("Leader is moving node … to [Up]") in the nodes' output.
+    /// Everything else keeps the defaults a real deployment gets.
+    /// </summary>
     private const string TestConfig = """
-        # Written by KahunaProcessCluster (Kahuna.Tests): fast Raft ticks so elections take about a second.
+        # Written by KahunaProcessCluster (Kahuna.Tests).
         kahuna.raft.tick-interval = 50ms
         akka.loglevel = INFO
         akka.stdout-loglevel = INFO
@@ -103,12 +107,12 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
             var started = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                foreach (var node in cluster._nodes.Values)
+                foreach (var node in cluster.Nodes)
                 {
                     cluster.RememberOutputAtStart(node.NodeId);
                     node.Start(cluster.ArgumentsFor(node, bootstrap: true));
                 }
-                await Task.WhenAll(cluster._nodes.Values.Select(n => n.WaitReadyAsync(ReadyLineWithin)));
+                await Task.WhenAll(cluster.Nodes.Select(n => n.WaitReadyAsync(ReadyLineWithin)));
                 var processesReady = started.Elapsed;
                 await cluster.WaitHealthyAsync(HealthyWithin);
                 log?.WriteLine($"cluster of {ids.Length} processes: ready lines after {processesReady.TotalSeconds:F1} s, " +
@@ -154,7 +158,7 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     }
 
     /// <summary>True when a node failed because its port was no longer free (client port, or Akka's cluster port).</summary>
-    private bool LostAPortRace() => _nodes.Values.Any(n => !n.IsRunning
+    private bool LostAPortRace() => Nodes.Any(n => !n.IsRunning
         && n.Output.Last(400).Any(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
             || l.Contains("Failed to bind to", StringComparison.Ordinal)));
 
@@ -169,7 +173,7 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     public void KillAll()
     {
         _log?.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] kill -9 of every node");
-        var running = _nodes.Values.Where(n => n.IsRunning).ToList();
+        var running = Nodes.Where(n => n.IsRunning).ToList();
         foreach (var node in running)
             node.SendKill();
         foreach (var node in running)
@@ -189,7 +193,7 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     /// <summary>Starts every stopped node at once; waits for their ready lines.</summary>
     public async Task StartStoppedNodesAsync()
     {
-        var stopped = _nodes.Values.Where(n => !n.IsRunning).ToList();
+        var stopped = Nodes.Where(n => !n.IsRunning).ToList();
         _log?.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] start {string.Join(", ", stopped.Select(n => n.NodeId))}");
         foreach (var node in stopped)
         {
@@ -232,8 +236,8 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Each node's state and the last lines of its output.</summary>
-    public string DescribeNodes(int linesPerNode = 30) =>
-        string.Join("\n\n", _nodes.Values.Select(n => n.Describe(linesPerNode)));
+    public string DescribeNodes(int linesPerNode = 40) =>
+        string.Join("\n\n", Nodes.Select(n => n.Describe(linesPerNode)));
 
     /// <summary>Kills every process (by PID) and deletes the data; safe to call twice.</summary>
     public ValueTask DisposeAsync()
@@ -241,7 +245,7 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
             return ValueTask.CompletedTask;
         var problems = new List<Exception>();
-        foreach (var node in _nodes.Values)
+        foreach (var node in Nodes)
         {
             try
             {
@@ -260,6 +264,9 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
             throw new AggregateException("some node processes could not be killed", problems);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The node processes in id order (n1, n2, n3).</summary>
+    private IEnumerable<NodeProcess> Nodes => NodeIds.Select(id => _nodes[id]);
 
     private NodeProcess Node(string nodeId) =>
         _nodes.TryGetValue(nodeId, out var node) ? node : throw new ArgumentException($"no node '{nodeId}' (nodes: {string.Join(", ", NodeIds)})");
