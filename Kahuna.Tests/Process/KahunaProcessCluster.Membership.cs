@@ -18,7 +18,7 @@ public sealed partial class KahunaProcessCluster
     /// Waits until the cluster leader logs that it moved the current incarnation of <paramref name="nodeId"/> to Up.
     /// A restarted node serves requests as soon as it is Joining, but until it is Up Akka's split brain resolver does
     /// not count it, so a fail-over test waits for this before killing another node (otherwise the survivors of the
-    /// next kill may down themselves: see SplitBrainResolverBugTests).
+    /// next kill may down themselves: see KnownBugs/SplitBrainResolverTests).
     /// </summary>
     public Task WaitMemberUpAsync(string nodeId, TimeSpan within) =>
         WaitForLogLineAsync($"Leader is moving node [{ClusterAddressOf(nodeId)}] to [Up]", sinceStartOf: nodeId, within);

@@ -48,7 +48,7 @@ public sealed class KillNodeFailoverTests(ITestOutputHelper output)
                 await cluster.StartNodeAsync(victim);
                 await cluster.WaitServesAsync(victim, Within);
                 var servingAfter = history.Now - restartedAt;
-                // Fully rejoined (Up in the Akka cluster) before the next kill: see SplitBrainResolverBugTests for why.
+                // Fully rejoined (Up in the Akka cluster) before the next kill: see KnownBugs/SplitBrainResolverTests for why.
                 await cluster.WaitMemberUpAsync(victim, Within);
                 output.WriteLine($"{victim} restarted: serving after {servingAfter.TotalSeconds:F2} s, Up after {(history.Now - restartedAt).TotalSeconds:F2} s");
 
