@@ -80,7 +80,8 @@ internal static class ProcessReaper
         }
     }
 
-    private static void SweepAbandonedRuns()
+    /// <summary>Kills the leftovers of run directories whose owner is gone and deletes those directories.</summary>
+    internal static void SweepAbandonedRuns()
     {
         if (!Directory.Exists(Root))
             return;
