@@ -13,6 +13,10 @@ namespace Kahuna.Tests.ProcessLevel.KnownBugs;
 /// by keeping the side with the lowest address. If the dead node had the lowest address, the healthy survivor downs
 /// itself and its process exits, although it and the joining node are a Raft majority; the joining node, left
 /// alone, follows. Losing one node of three takes the whole cluster down.
+/// The same resolver also fired without any kill in progress: on a starved machine (load average ~25) the failure
+/// detector marked a freshly restarted node and a third node unreachable from each other, and the resolver downed
+/// both as "indirectly connected" although the Raft leader reached both; the cluster was lost. Raft needs no downing
+/// to stay safe (hocon/kahuna.conf says so): the fix belongs there, not in the tests.
 /// </summary>
 [Collection("cluster")]
 public sealed class SplitBrainResolverTests(ITestOutputHelper output)
