@@ -15,21 +15,28 @@ public sealed class NodeDirectory : IRaftPeerDirectory
     public const string KahunaRole = "kahuna";
     public const string NodeRolePrefix = "kahuna-node:";
 
-    private readonly ConcurrentDictionary<string, Address> _addresses = new(StringComparer.Ordinal);
+    // Per node id: the member incarnation (address + uid) last seen joining. A node restarted on the same host:port
+    // is a new incarnation; the old one's removal must not erase it (Akka may publish the join before the removal).
+    private readonly ConcurrentDictionary<string, UniqueAddress> _members = new(StringComparer.Ordinal);
 
     public NodeDirectory(string selfId, Address selfAddress)
     {
         SelfId = selfId;
         SelfAddress = selfAddress;
-        _addresses[selfId] = selfAddress;
     }
 
     public string SelfId { get; }
     public Address SelfAddress { get; }
 
-    public Address? Resolve(string nodeId) => _addresses.TryGetValue(nodeId, out var a) ? a : null;
+    public Address? Resolve(string nodeId) =>
+        nodeId == SelfId ? SelfAddress : _members.TryGetValue(nodeId, out var m) ? m.Address : null;
 
-    public IReadOnlyDictionary<string, Address> Snapshot() => new Dictionary<string, Address>(_addresses);
+    public IReadOnlyDictionary<string, Address> Snapshot()
+    {
+        var all = _members.ToDictionary(kv => kv.Key, kv => kv.Value.Address);
+        all[SelfId] = SelfAddress;
+        return all;
+    }
 
     public static string RoleFor(string nodeId) => NodeRolePrefix + nodeId;
 
@@ -38,14 +45,14 @@ public sealed class NodeDirectory : IRaftPeerDirectory
 
     internal void Up(Member member)
     {
-        if (NodeIdOf(member) is { } id && id != SelfId) _addresses[id] = member.Address;
+        if (NodeIdOf(member) is { } id && id != SelfId) _members[id] = member.UniqueAddress;
     }
 
     internal void Removed(Member member)
     {
-        // A node that restarted on the same id but another address has already replaced the entry; keep that one.
-        if (NodeIdOf(member) is { } id && id != SelfId && _addresses.TryGetValue(id, out var a) && a.Equals(member.Address))
-            _addresses.TryRemove(id, out _);
+        // Only the incarnation that left is forgotten; a newer one of the same node (same or other address) stays.
+        if (NodeIdOf(member) is { } id && id != SelfId)
+            _members.TryRemove(new KeyValuePair<string, UniqueAddress>(id, member.UniqueAddress));
     }
 }
 

@@ -52,6 +52,7 @@ public sealed class KahunaNode : IAsyncDisposable
     public static async Task<KahunaNode> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
         options.Validate();
+        RefuseToFoundASecondCluster(options);
         var config = BuildConfig(options);
         var settings = KahunaSettings.Create(config, options.NodeId, options.Environment);
         var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
@@ -110,6 +111,27 @@ public sealed class KahunaNode : IAsyncDisposable
             .WithFallback(KahunaSettings.DefaultConfig())
             .WithFallback(RaftSettings.DefaultConfig())
             .WithFallback(SqlitePersistence.Config(options.DataDirectory));
+    }
+
+    /// <summary>
+    /// A member of a multi-node cluster restarting with data whose only seed is itself would join itself and found
+    /// a second, separate cluster that can never reach its peers. Refuse, and say how to start it instead.
+    /// </summary>
+    private static void RefuseToFoundASecondCluster(NodeOptions options)
+    {
+        var hasData = File.Exists(Path.Combine(options.DataDirectory, SqlitePersistence.JournalFile));
+        var onlySelf = options.Seeds.All(s => IsSelf(s, options));
+        if (hasData && onlySelf && options.EffectiveClusterNodes.Count > 1)
+            throw new ArgumentException(
+                $"node {options.NodeId} already holds data of a {options.EffectiveClusterNodes.Count}-node cluster, but its only seed is itself: " +
+                "it would found a new, separate cluster. List every node's cluster port in --seeds (the same list, in the same order, on every node).");
+    }
+
+    private static bool IsSelf(string seed, NodeOptions options)
+    {
+        var colon = seed.LastIndexOf(':');
+        return colon > 0 && int.TryParse(seed[(colon + 1)..], out var port) && port == options.ClusterPort &&
+               (seed[..colon] == options.Host || seed[..colon] is "127.0.0.1" or "localhost" && options.Host is "127.0.0.1" or "localhost");
     }
 
     private static void JoinCluster(ActorSystem system, NodeOptions options, Address self)

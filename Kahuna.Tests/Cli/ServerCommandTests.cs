@@ -154,7 +154,8 @@ public sealed class ServerCommandTests
         Assert.Equal([18100, 18101, 18102], options.Select(o => o.ClusterPort));
         Assert.All(options, o =>
         {
-            Assert.Equal(["127.0.0.1:18100"], o.Seeds);
+            Assert.Equal(["127.0.0.1:18100", "127.0.0.1:18101", "127.0.0.1:18102"], o.Seeds);
+            Assert.True(o.Insecure, "kahuna dev is a local playground without tokens");
             Assert.Equal(["n1", "n2", "n3"], o.ClusterNodes);
             Assert.Equal(8, o.Partitions);
             Assert.Equal(Path.Combine(data.Path, o.NodeId), o.DataDirectory);

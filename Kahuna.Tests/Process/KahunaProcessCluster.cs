@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Kahuna.Node.Partitions;
 using Kahuna.Protocol.Client;
@@ -154,6 +155,8 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
             "start", "--node-id", node.NodeId, "--host", "127.0.0.1", "--port", $"{node.ClientPort}", "--cluster-port", $"{node.ClusterPort}",
             "--data", node.DataDirectory, "--seeds", string.Join(',', seedPorts.Select(p => $"127.0.0.1:{p}")),
             "--cluster-nodes", string.Join(',', NodeIds), "--partitions", $"{_partitions}", "--config", _configFile,
+            // Test clusters run on 127.0.0.1 without client tokens (SecurityTests cover authentication).
+            "--insecure",
         ];
     }
 
@@ -180,14 +183,25 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
             node.WaitUntilGone();
     }
 
-    /// <summary>Starts a stopped node again with the same id, ports and data directory; waits for its ready line.</summary>
-    public async Task StartNodeAsync(string nodeId)
+    /// <summary>Starts a stopped node again with the same id, ports and data directory; waits for its ready line unless told not to.</summary>
+    public async Task StartNodeAsync(string nodeId, bool waitUntilServing = true)
     {
         _log?.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] start {nodeId}");
         var node = Node(nodeId);
         RememberOutputAtStart(nodeId);
         node.Start(ArgumentsFor(node, bootstrap: false));
-        await node.WaitReadyAsync(ReadyLineWithin);
+        if (waitUntilServing) await node.WaitReadyAsync(ReadyLineWithin);
+    }
+
+    /// <summary>Waits (polling) until the node's process has exited by itself.</summary>
+    public async Task WaitExitedAsync(string nodeId, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (Node(nodeId).IsRunning)
+        {
+            if (clock.Elapsed > within) throw new TimeoutException($"{nodeId} did not exit within {within.TotalSeconds:0} s");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Starts every stopped node at once; waits for their ready lines.</summary>

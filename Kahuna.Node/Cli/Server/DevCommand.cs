@@ -39,7 +39,8 @@ internal static class DevCommand
     public static IReadOnlyList<NodeOptions> NodeOptionsFor(string dataRoot, int firstClientPort, int partitions)
     {
         var ids = Enumerable.Range(1, NodeCount).Select(i => $"n{i}").ToList();
-        var seed = $"127.0.0.1:{firstClientPort + ClusterPortOffset}";
+        // Every node lists every node as a seed, in the same order: a node restarted from --data then rejoins the others.
+        var seeds = Enumerable.Range(0, NodeCount).Select(i => $"127.0.0.1:{firstClientPort + ClusterPortOffset + i}").ToList();
         return ids.Select((id, i) => new NodeOptions
         {
             NodeId = id,
@@ -47,7 +48,7 @@ internal static class DevCommand
             ClientPort = firstClientPort + i,
             ClusterPort = firstClientPort + ClusterPortOffset + i,
             DataDirectory = Path.Combine(dataRoot, id),
-            Seeds = [seed],
+            Seeds = seeds,
             ClusterNodes = ids,
             Partitions = partitions,
             ReplicationFactor = NodeCount,

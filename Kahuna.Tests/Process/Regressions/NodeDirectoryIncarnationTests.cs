@@ -6,7 +6,7 @@ using Akka.Util;
 using Kahuna.Node.Cluster;
 using Xunit;
 
-namespace Kahuna.Tests.ProcessLevel.KnownBugs;
+namespace Kahuna.Tests.ProcessLevel.Regressions;
 
 /// <summary>
 /// Found by the kill -9 tests: a node restarted on the same host:port is a new incarnation (same Address, new UID).
