@@ -48,7 +48,8 @@ public static class BenchReportWriter
         }
     }
 
-    public static void WriteJson(TextWriter output, ClientBenchOptions options, string target, BenchResult result)
+    /// <param name="localDataDirectory">The temporary data of a --local cluster (deleted when the run ends), for the record.</param>
+    public static void WriteJson(TextWriter output, ClientBenchOptions options, string target, BenchResult result, string? localDataDirectory = null)
     {
         var document = new
         {
@@ -57,6 +58,7 @@ public static class BenchReportWriter
             durability = options.DurabilityName,
             label = options.EffectiveLabel,
             target,
+            localDataDirectory,
             parameters = new
             {
                 concurrency = options.Concurrency,

@@ -30,16 +30,17 @@ public static class ClientBenchCommand
 
     private static Command Create(BenchWorkload workload, string description, CliContext context)
     {
-        var command = new Command(workload.ToString().ToLowerInvariant(),
+        var command = new ClientBenchWorkloadCommand(workload,
             $"{description}. Reports ops/s and latency percentiles of successes; misses, errors and timeouts apart");
-        var set = ClientBenchOptionSet.AddTo(command, workload);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var (options, problems) = set.Bind(parseResult, context);
+            var (options, problems) = command.OptionSet.Bind(parseResult, context);
             if (options is null)
             {
-                foreach (var problem in problems)
+                var output = new CommandOutput(context, parseResult.GetValue(command.OptionSet.Json));
+                foreach (var problem in problems.SkipLast(1))
                     await context.Error.WriteLineAsync($"error: {problem}");
+                output.Fault("UsageError", problems[^1], ExitCodes.UsageError);
                 await context.Error.WriteLineAsync($"see 'kahuna bench {command.Name} --help'");
                 return ExitCodes.UsageError;
             }
@@ -47,6 +48,21 @@ public static class ClientBenchCommand
         });
         return command;
     }
+}
+
+/// <summary>A workload's command; it keeps its flags so they can be bound (and tests can bind them without running).</summary>
+internal sealed class ClientBenchWorkloadCommand : Command
+{
+    public ClientBenchWorkloadCommand(BenchWorkload workload, string description)
+        : base(workload.ToString().ToLowerInvariant(), description)
+    {
+        Workload = workload;
+        OptionSet = ClientBenchOptionSet.AddTo(this, workload);
+    }
+
+    public BenchWorkload Workload { get; }
+
+    public ClientBenchOptionSet OptionSet { get; }
 }
 
 /// <summary>The flags of one workload command (only those that mean something for it) and their binding to options.</summary>
@@ -71,7 +87,7 @@ internal sealed class ClientBenchOptionSet
     private readonly Option<int> _connections = new("--connections") { Description = "Client connections per endpoint (default 2)", DefaultValueFactory = _ => 2, HelpName = "n" };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of the random choices (default 0: from the clock)", HelpName = "n" };
     private readonly Option<bool> _noSeed = new("--no-seed") { Description = "Do not write the key space before the warm-up" };
-    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object with every result (progress still goes to stderr)" };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with every result (progress still goes to stderr)" };
     private readonly Option<string?> _csv = new("--csv") { Description = "Append result rows to this CSV file (header when new; peerbench's columns)", HelpName = "file" };
     private readonly Option<string?> _label = new("--label") { Description = "Label of the CSV rows (default kahuna-persistent / kahuna-ephemeral)", HelpName = "text" };
 
@@ -91,7 +107,7 @@ internal sealed class ClientBenchOptionSet
             workload is BenchWorkload.Set || seeded ? set._valueSize : null,
             workload == BenchWorkload.Mixed ? set._readPct : null,
             workload == BenchWorkload.Lock ? set._lockLease : null,
-            set._timeout, set._connections, set._seed, seeded ? set._noSeed : null, set._json, set._csv, set._label,
+            set._timeout, set._connections, set._seed, seeded ? set._noSeed : null, set.Json, set._csv, set._label,
         };
         foreach (var option in options.OfType<Option>())
         {
@@ -147,7 +163,7 @@ internal sealed class ClientBenchOptionSet
             Connections = parse.GetValue(_connections),
             RandomSeed = parse.GetValue(_seed),
             SkipSeeding = Value(parse, _noSeed, false),
-            Json = parse.GetValue(_json),
+            Json = parse.GetValue(Json),
             CsvPath = parse.GetValue(_csv),
             Label = parse.GetValue(_label),
         };

@@ -142,7 +142,7 @@ public sealed class ClientBenchRunner(ClientBenchOptions options, IBenchTarget t
                         break;
                 }
             }
-            catch (Exception) when (phaseEnd.IsCancellationRequested)
+            catch (OperationCanceledException) when (phaseEnd.IsCancellationRequested)
             {
                 progress.Abandoned(); // the phase ended under it: not counted
                 break;

@@ -1,4 +1,5 @@
 using Kahuna.Node.Cli;
+using Kahuna.Node.Cli.Common;
 using Kahuna.Protocol.Client;
 
 namespace Kahuna.Node.Bench.Client;
@@ -11,29 +12,24 @@ namespace Kahuna.Node.Bench.Client;
 /// </summary>
 public static class ClientBenchSession
 {
-    /// <summary>How long the run may take to wind down after the watchdog or Ctrl+C before it is abandoned.</summary>
-    private static readonly TimeSpan WindDown = TimeSpan.FromSeconds(15);
+    /// <summary>How long the run may take to wind down after the watchdog or Ctrl+C (stopping local nodes included).</summary>
+    private static readonly TimeSpan WindDown = TimeSpan.FromSeconds(45);
 
     public static async Task<int> RunAsync(ClientBenchOptions options, CliContext context, CancellationToken stopRequested)
     {
-        using var watchdog = new CancellationTokenSource(options.WatchdogLimit);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, watchdog.Token);
-        var run = Task.Run(() => RunBoundedAsync(options, context, stop.Token), CancellationToken.None);
-        // The run normally returns soon after its token fires; if something under it ignores cancellation, stop
-        // waiting so the command still ends.
-        var cancelled = Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-        if (await Task.WhenAny(run, cancelled) != run && await Task.WhenAny(run, Task.Delay(WindDown)) != run)
+        var watched = await RunWatchdog.RunAsync(stop => RunBoundedAsync(options, context, stop), options.WatchdogLimit, WindDown, stopRequested);
+        switch (watched.Ending)
         {
-            await context.Error.WriteLineAsync($"error: the run did not stop within {WindDown.TotalSeconds:F0} s of being {(watchdog.IsCancellationRequested ? "ended by the watchdog" : "interrupted")}; abandoning it");
-            return ExitCodes.Error;
+            case RunEnding.Abandoned:
+                return Fail(context, options.Json, $"the run did not stop within {WindDown.TotalSeconds:F0} s of being " +
+                    (stopRequested.IsCancellationRequested ? "interrupted" : $"ended by the watchdog at {options.WatchdogLimit.TotalSeconds:F0} s") + "; abandoning it");
+            case RunEnding.EndedByWatchdog:
+                // What was measured is already printed (marked interrupted); say why it stopped.
+                await context.Error.WriteLineAsync($"error: watchdog: the run exceeded {options.WatchdogLimit.TotalSeconds:F0} s and was ended");
+                return ExitCodes.Error;
+            default:
+                return watched.ExitCode;
         }
-        int exitCode = await run;
-        if (watchdog.IsCancellationRequested)
-        {
-            await context.Error.WriteLineAsync($"error: watchdog: the run exceeded {options.WatchdogLimit.TotalSeconds:F0} s and was ended");
-            return ExitCodes.Error;
-        }
-        return exitCode;
     }
 
     private static async Task<int> RunBoundedAsync(ClientBenchOptions options, CliContext context, CancellationToken stop)
@@ -55,7 +51,7 @@ public static class ClientBenchSession
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
-                    return Fail(context, $"could not start the local cluster: {ex.Message}");
+                    return Fail(context, options.Json, $"could not start the local cluster: {ex.Message}");
                 }
                 endpoints = cluster.Endpoints;
             }
@@ -69,28 +65,34 @@ public static class ClientBenchSession
             };
             await using var client = new KahunaClient(clientOptions);
             string target = options.LocalNodes > 0 ? $"local {options.LocalNodes}-node cluster ({string.Join(",", endpoints)})" : string.Join(",", endpoints);
-            if (await ConnectAsync(client, cluster, progress, context, stop) is { } failure)
+            if (await ConnectAsync(client, cluster, progress, context, options.Json, stop) is { } failure)
                 return failure;
             var runner = new ClientBenchRunner(options, new KahunaBenchTarget(client, options.Durability), progress);
             progress.Note($"{options.WorkloadName} --{options.DurabilityName} on {target}: {options.Concurrency} workers, " +
                           $"{options.Warmup.TotalSeconds:0.#} s warm-up, {options.Duration.TotalSeconds:0.#} s measured");
             var result = await runner.RunAsync(stop);
             if (options.Json)
-                BenchReportWriter.WriteJson(context.Out, options, target, result);
+                BenchReportWriter.WriteJson(context.Out, options, target, result, cluster?.DataRoot);
             else
                 BenchReportWriter.WriteTable(context.Out, options, target, result);
             if (options.CsvPath is not null)
-                BenchReportWriter.AppendCsv(options.CsvPath, options, result);
+            {
+                try
+                {
+                    BenchReportWriter.AppendCsv(options.CsvPath, options, result);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The result is already printed: say only why the file is missing it.
+                    await context.Error.WriteLineAsync($"error: cannot append to {options.CsvPath}: {ex.Message}");
+                    return ExitCodes.Error;
+                }
+            }
             return result.Interrupted ? ExitCodes.Error : ExitCodes.Success;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            await context.Error.WriteLineAsync("error: interrupted before the measurement began");
-            return ExitCodes.Error;
-        }
-        catch (IOException ex)
-        {
-            return Fail(context, $"cannot write the results: {ex.Message}");
+            return Fail(context, options.Json, "interrupted before the measurement began");
         }
         finally
         {
@@ -103,7 +105,7 @@ public static class ClientBenchSession
     }
 
     /// <summary>Opens the connection and, for a local cluster, waits until every partition has a leader.</summary>
-    private static async Task<int?> ConnectAsync(KahunaClient client, LocalBenchCluster? cluster, LiveProgress progress, CliContext context, CancellationToken stop)
+    private static async Task<int?> ConnectAsync(KahunaClient client, LocalBenchCluster? cluster, LiveProgress progress, CliContext context, bool json, CancellationToken stop)
     {
         try
         {
@@ -117,17 +119,15 @@ public static class ClientBenchSession
         }
         catch (KahunaException ex)
         {
-            return Fail(context, $"cannot reach the cluster at {string.Join(",", client.Options.Endpoints)}: {ex.Message}");
+            return Fail(context, json, $"cannot reach the cluster at {string.Join(",", client.Options.Endpoints)}: {ex.Message}");
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
-            return Fail(context, $"the local cluster had no leader in every partition within {ClientBenchOptions.LocalStartTimeLimit.TotalSeconds:F0} s");
+            return Fail(context, json, $"the local cluster had no leader in every partition within {ClientBenchOptions.LocalStartTimeLimit.TotalSeconds:F0} s");
         }
     }
 
-    private static int Fail(CliContext context, string message)
-    {
-        context.Error.WriteLine($"error: {message}");
-        return ExitCodes.Error;
-    }
+    /// <summary>The run could not be carried out: the message on stderr, and with --json one object saying so on stdout.</summary>
+    private static int Fail(CliContext context, bool json, string message) =>
+        new CommandOutput(context, json).Fault("Error", message, ExitCodes.Error);
 }
