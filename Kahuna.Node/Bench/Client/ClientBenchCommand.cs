@@ -91,28 +91,33 @@ internal sealed class ClientBenchOptionSet
     private readonly Option<string?> _csv = new("--csv") { Description = "Append result rows to this CSV file (header when new; peerbench's columns)", HelpName = "file" };
     private readonly Option<string?> _label = new("--label") { Description = "Label of the CSV rows (default kahuna-persistent / kahuna-ephemeral)", HelpName = "text" };
 
-    private readonly HashSet<Option> _offered = new();
-
     private ClientBenchOptionSet(BenchWorkload workload) => _workload = workload;
 
+    /// <summary>
+    /// Adds every flag to <paramref name="command"/>. Those that mean nothing for this workload (--read-pct for set,
+    /// --key-space for sequence, …) are accepted but hidden from its help, so a script can loop over workloads with
+    /// one set of flags.
+    /// </summary>
     public static ClientBenchOptionSet AddTo(Command command, BenchWorkload workload)
     {
         var set = new ClientBenchOptionSet(workload);
         bool keyed = workload != BenchWorkload.Sequence;
         bool seeded = workload is BenchWorkload.Get or BenchWorkload.Mixed;
-        var options = new List<Option?>
+        var options = new (Option Option, bool Relevant)[]
         {
-            set._endpoints, set._local, set._partitions, set._persistent, set._ephemeral, set._concurrency, set._duration, set._warmup,
-            keyed ? set._keySpace : null, keyed ? set._keyPrefix : null, keyed ? set._keyDist : null,
-            workload is BenchWorkload.Set || seeded ? set._valueSize : null,
-            workload == BenchWorkload.Mixed ? set._readPct : null,
-            workload == BenchWorkload.Lock ? set._lockLease : null,
-            set._timeout, set._connections, set._seed, seeded ? set._noSeed : null, set.Json, set._csv, set._label,
+            (set._endpoints, true), (set._local, true), (set._partitions, true), (set._persistent, true), (set._ephemeral, true),
+            (set._concurrency, true), (set._duration, true), (set._warmup, true),
+            (set._keySpace, keyed), (set._keyPrefix, keyed), (set._keyDist, keyed),
+            (set._valueSize, workload is BenchWorkload.Set || seeded),
+            (set._readPct, workload == BenchWorkload.Mixed),
+            (set._lockLease, workload == BenchWorkload.Lock),
+            (set._timeout, true), (set._connections, true), (set._seed, true), (set._noSeed, seeded),
+            (set.Json, true), (set._csv, true), (set._label, true),
         };
-        foreach (var option in options.OfType<Option>())
+        foreach (var (option, relevant) in options)
         {
+            option.Hidden = !relevant;
             command.Add(option);
-            set._offered.Add(option);
         }
         return set;
     }
@@ -173,9 +178,7 @@ internal sealed class ClientBenchOptionSet
         return problems.Count == 0 ? (options, problems) : (null, problems.Distinct().ToList());
     }
 
-    /// <summary>The option's value, or <paramref name="fallback"/> when this workload does not offer the option.</summary>
-    private T Value<T>(ParseResult parse, Option<T> option, T fallback) =>
-        _offered.Contains(option) ? parse.GetValue(option) ?? fallback : fallback;
+    private static T Value<T>(ParseResult parse, Option<T> option, T fallback) => parse.GetValue(option) ?? fallback;
 
     private static IEnumerable<string> EndpointProblems(IReadOnlyList<string> endpoints)
     {
