@@ -30,11 +30,32 @@ internal sealed class FakeBenchTarget : IBenchTarget
     /// <summary>When true every get waits until its token fires (a server that never answers).</summary>
     public bool GetsHang { get; init; }
 
+    /// <summary>
+    /// Fired once when <see cref="StopAfterCalls"/> measured operations have started (gets, try-locks, sequence
+    /// calls, and sets when <see cref="CountSets"/>): tests end runs by a count, not by a clock.
+    /// </summary>
+    public CancellationTokenSource Stop { get; } = new();
+
+    public int StopAfterCalls { get; init; } = int.MaxValue;
+
+    /// <summary>Count sets towards <see cref="StopAfterCalls"/> (off when seeding writes the key space).</summary>
+    public bool CountSets { get; init; } = true;
+
+    private int _calls;
+
+    private void Called()
+    {
+        if (Interlocked.Increment(ref _calls) == StopAfterCalls)
+            Stop.Cancel();
+    }
+
     public long Unlocks;
     public long SequenceRegressions;
 
     public async Task SetAsync(string key, byte[] value, CancellationToken cancellationToken)
     {
+        if (CountSets)
+            Called();
         await Task.Yield();
         Sets.AddOrUpdate(key, 1, (_, n) => n + 1);
         SetOrder.Enqueue(key);
@@ -43,6 +64,7 @@ internal sealed class FakeBenchTarget : IBenchTarget
 
     public async Task<bool> GetAsync(string key, CancellationToken cancellationToken)
     {
+        Called();
         await Task.Yield();
         if (GetsHang)
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -51,6 +73,7 @@ internal sealed class FakeBenchTarget : IBenchTarget
 
     public async Task<bool> TryLockAsync(string name, LockOwner owner, TimeSpan lease, CancellationToken cancellationToken)
     {
+        Called();
         await Task.Yield();
         return TryLock(name);
     }
@@ -63,6 +86,7 @@ internal sealed class FakeBenchTarget : IBenchTarget
 
     public async Task<long> NextSequenceAsync(string name, CancellationToken cancellationToken)
     {
+        Called();
         await Task.Yield();
         lock (this)
         {

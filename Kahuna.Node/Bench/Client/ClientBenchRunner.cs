@@ -14,6 +14,9 @@ public sealed class ClientBenchRunner(ClientBenchOptions options, IBenchTarget t
 {
     private int _sequentialKey;
 
+    /// <summary>Called with "warm-up" or "measure" as each phase begins, before its workers start.</summary>
+    public Action<string>? PhaseStarted { get; init; }
+
     /// <exception cref="OperationCanceledException"><paramref name="stop"/> fired before the measurement began.</exception>
     public async Task<BenchResult> RunAsync(CancellationToken stop)
     {
@@ -86,6 +89,7 @@ public sealed class ClientBenchRunner(ClientBenchOptions options, IBenchTarget t
     {
         Interlocked.Exchange(ref _sequentialKey, 0);
         progress.Reset();
+        PhaseStarted?.Invoke(phase);
         using var phaseEnd = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var stats = Enumerable.Range(0, options.Concurrency).Select(_ => new WorkerStats(options.MaxLatencyMicros)).ToArray();
         var clock = Stopwatch.StartNew();
