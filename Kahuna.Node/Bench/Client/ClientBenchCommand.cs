@@ -17,7 +17,7 @@ public static class ClientBenchCommand
 
     private static readonly (BenchWorkload Workload, string Description)[] Workloads =
     [
-        (BenchWorkload.Set, "Write random values to keys bench:0..N-1"),
+        (BenchWorkload.Set, "Write random values to keys bench:0..N-1; reports ops/s and latency of successes, misses, errors and timeouts"),
         (BenchWorkload.Get, "Read keys bench:0..N-1 (written before the warm-up); an absent key is a miss"),
         (BenchWorkload.Mixed, "--read-pct % reads, the rest writes, over the written key space"),
         (BenchWorkload.Lock, "TryLock a lock named bench:n, then Unlock it (timed together); a busy lock is a miss"),
@@ -30,8 +30,7 @@ public static class ClientBenchCommand
 
     private static Command Create(BenchWorkload workload, string description, CliContext context)
     {
-        var command = new ClientBenchWorkloadCommand(workload,
-            $"{description}. Reports ops/s and latency percentiles of successes; misses, errors and timeouts apart");
+        var command = new ClientBenchWorkloadCommand(workload, description);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var (options, problems) = command.OptionSet.Bind(parseResult, context);
@@ -71,20 +70,20 @@ internal sealed class ClientBenchOptionSet
     private readonly BenchWorkload _workload;
     private readonly Option<string?> _endpoints = new("--endpoints") { Description = $"Comma-separated host:port list of a running cluster (env {ClientBenchCommand.EndpointsVariable}; default {ClientBenchCommand.DefaultEndpoints})", HelpName = "host:port,..." };
     private readonly Option<int?> _local = new("--local") { Description = "Start N nodes in this process instead (127.0.0.1, temporary data deleted at the end)", HelpName = "n" };
-    private readonly Option<int> _partitions = new("--partitions") { Description = "Partitions of the --local cluster (default 8)", DefaultValueFactory = _ => 8, HelpName = "n" };
+    private readonly Option<int> _partitions = new("--partitions") { Description = "Partitions of the --local cluster", DefaultValueFactory = _ => 8, HelpName = "n" };
     private readonly Option<bool> _persistent = new("--persistent") { Description = "Replicated, fsynced keys and locks (the default)" };
     private readonly Option<bool> _ephemeral = new("--ephemeral") { Description = "Leader-memory keys and locks (fast, lost on leader change)" };
-    private readonly Option<int> _concurrency = new("--concurrency") { Description = "Closed-loop workers, one operation in flight each (default 64)", DefaultValueFactory = _ => 64, HelpName = "n" };
+    private readonly Option<int> _concurrency = new("--concurrency") { Description = "Closed-loop workers, one operation in flight each", DefaultValueFactory = _ => 64, HelpName = "n" };
     private readonly Option<TimeSpan?> _duration = PhaseLength("--duration", "Measured time (default 20s)");
     private readonly Option<TimeSpan?> _warmup = PhaseLength("--warmup", "Unmeasured time before it (default 5s)");
-    private readonly Option<int> _keySpace = new("--key-space") { Description = "Keys (or locks) prefix0..prefixN-1 (default 10000)", DefaultValueFactory = _ => 10_000, HelpName = "n" };
-    private readonly Option<string> _keyPrefix = new("--key-prefix") { Description = "Key prefix (default bench:)", DefaultValueFactory = _ => "bench:", HelpName = "text" };
-    private readonly Option<string> _keyDist = new("--key-dist") { Description = "uniform (random per operation, default) or sequential (one shared round-robin counter)", DefaultValueFactory = _ => "uniform", HelpName = "uniform|sequential" };
-    private readonly Option<int> _valueSize = new("--value-size") { Description = "Bytes per value, random per write (default 128)", DefaultValueFactory = _ => 128, HelpName = "bytes" };
-    private readonly Option<int> _readPct = new("--read-pct") { Description = "Percentage of reads (default 50)", DefaultValueFactory = _ => 50, HelpName = "0-100" };
+    private readonly Option<int> _keySpace = new("--key-space") { Description = "Keys (or locks) prefix0..prefixN-1", DefaultValueFactory = _ => 10_000, HelpName = "n" };
+    private readonly Option<string> _keyPrefix = new("--key-prefix") { Description = "Key prefix", DefaultValueFactory = _ => "bench:", HelpName = "text" };
+    private readonly Option<string> _keyDist = new("--key-dist") { Description = "uniform (random per operation) or sequential (one shared round-robin counter)", DefaultValueFactory = _ => "uniform", HelpName = "uniform|sequential" };
+    private readonly Option<int> _valueSize = new("--value-size") { Description = "Bytes per value, random per write", DefaultValueFactory = _ => 128, HelpName = "bytes" };
+    private readonly Option<int> _readPct = new("--read-pct") { Description = "Percentage of reads", DefaultValueFactory = _ => 50, HelpName = "0-100" };
     private readonly Option<TimeSpan?> _lockLease = OptionFactory.Duration("--lock-lease", "Lease of each lock (default 10s)");
     private readonly Option<TimeSpan?> _timeout = OptionFactory.Duration("--timeout", "Per-operation limit, retries included; slower counts as a timeout (default 10s)");
-    private readonly Option<int> _connections = new("--connections") { Description = "Client connections per endpoint (default 2)", DefaultValueFactory = _ => 2, HelpName = "n" };
+    private readonly Option<int> _connections = new("--connections") { Description = "Client connections per endpoint", DefaultValueFactory = _ => 2, HelpName = "n" };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of the random choices (default 0: from the clock)", HelpName = "n" };
     private readonly Option<bool> _noSeed = new("--no-seed") { Description = "Do not write the key space before the warm-up" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with every result (progress still goes to stderr)" };
