@@ -13,6 +13,8 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measure performance (a benchmark, not a test: nothing here gates on a time)");
         bench.Add(CreateRaft(context));
+        foreach (var workload in Client.ClientBenchCommand.CreateAll(context))
+            bench.Add(workload);
         return bench;
     }
 
