@@ -16,7 +16,7 @@ public sealed class NodeDirectory : IRaftPeerDirectory
     public const string NodeRolePrefix = "kahuna-node:";
 
     // Per node id: the member incarnation (address + uid) last seen joining. A node restarted on the same host:port
-    // is a new incarnation; the old one's removal must not erase it (Akka may publish the join before the removal).
+    // is a new incarnation and replaces the entry; removals never erase it (see Removed).
     private readonly ConcurrentDictionary<string, UniqueAddress> _members = new(StringComparer.Ordinal);
 
     public NodeDirectory(string selfId, Address selfAddress)
@@ -48,11 +48,15 @@ public sealed class NodeDirectory : IRaftPeerDirectory
         if (NodeIdOf(member) is { } id && id != SelfId) _members[id] = member.UniqueAddress;
     }
 
+    /// <summary>
+    /// A member left Akka's membership. Its address is kept on purpose: Raft must not depend on membership being
+    /// complete. A node restarted at the same host:port can be stuck outside Akka's view (its join accepted only by
+    /// a node that died before gossiping it, while others ignore gossip from members they do not know), yet its
+    /// replicas are still needed for a quorum. Messages to an address nobody listens on are simply lost, which Raft
+    /// tolerates; a newer incarnation replaces the entry when Akka admits it.
+    /// </summary>
     internal void Removed(Member member)
     {
-        // Only the incarnation that left is forgotten; a newer one of the same node (same or other address) stays.
-        if (NodeIdOf(member) is { } id && id != SelfId)
-            _members.TryRemove(new KeyValuePair<string, UniqueAddress>(id, member.UniqueAddress));
     }
 }
 

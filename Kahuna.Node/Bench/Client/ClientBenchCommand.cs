@@ -88,6 +88,8 @@ internal sealed class ClientBenchOptionSet
     private readonly Option<bool> _noSeed = new("--no-seed") { Description = "Do not write the key space before the warm-up" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with every result (progress still goes to stderr)" };
     private readonly Option<string?> _csv = new("--csv") { Description = "Append result rows to this CSV file (header when new; peerbench's columns)", HelpName = "file" };
+    private readonly Option<string?> _config = new("--config") { Description = "A HOCON file applied to the --local nodes (e.g. kahuna.raft.read-mode = lease)", HelpName = "file" };
+    private readonly Option<string?> _token = new("--token") { Description = "Client token for --endpoints that require one (env KAHUNA_TOKEN)", HelpName = "secret" };
     private readonly Option<string?> _label = new("--label") { Description = "Label of the CSV rows (default kahuna-persistent / kahuna-ephemeral)", HelpName = "text" };
 
     private ClientBenchOptionSet(BenchWorkload workload) => _workload = workload;
@@ -104,7 +106,8 @@ internal sealed class ClientBenchOptionSet
         bool seeded = workload is BenchWorkload.Get or BenchWorkload.Mixed;
         var options = new (Option Option, bool Relevant)[]
         {
-            (set._endpoints, true), (set._local, true), (set._partitions, true), (set._persistent, true), (set._ephemeral, true),
+            (set._endpoints, true), (set._local, true), (set._partitions, true), (set._config, true), (set._token, true),
+            (set._persistent, true), (set._ephemeral, true),
             (set._concurrency, true), (set._duration, true), (set._warmup, true),
             (set._keySpace, keyed), (set._keyPrefix, keyed), (set._keyDist, keyed),
             (set._valueSize, workload is BenchWorkload.Set || seeded),
@@ -154,6 +157,8 @@ internal sealed class ClientBenchOptionSet
             Endpoints = local > 0 ? [] : endpointList,
             LocalNodes = Math.Max(0, local),
             LocalPartitions = parse.GetValue(_partitions),
+            LocalConfigFile = parse.GetValue(_config) is { } file ? Path.GetFullPath(file) : null,
+            Token = parse.GetValue(_token) ?? Environment.GetEnvironmentVariable("KAHUNA_TOKEN"),
             Concurrency = parse.GetValue(_concurrency),
             Duration = duration,
             Warmup = parse.GetValue(_warmup) ?? TimeSpan.FromSeconds(5),

@@ -47,7 +47,7 @@ public static class ClientBenchSession
                 startLimit.CancelAfter(ClientBenchOptions.LocalStartTimeLimit);
                 try
                 {
-                    cluster = await LocalBenchCluster.StartAsync(options.LocalNodes, options.LocalPartitions, options.Json, startLimit.Token);
+                    cluster = await LocalBenchCluster.StartAsync(options.LocalNodes, options.LocalPartitions, options.Json, startLimit.Token, options.LocalConfigFile);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
@@ -62,6 +62,7 @@ public static class ClientBenchSession
                 RequestTimeout = options.Timeout,
                 ConnectTimeout = options.Timeout < TimeSpan.FromSeconds(5) ? options.Timeout : TimeSpan.FromSeconds(5),
                 ClientName = "kahuna-bench",
+                Credential = options.Token,
             };
             await using var client = new KahunaClient(clientOptions);
             string target = options.LocalNodes > 0 ? $"local {options.LocalNodes}-node cluster ({string.Join(",", endpoints)})" : string.Join(",", endpoints);

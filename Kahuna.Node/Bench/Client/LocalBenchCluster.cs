@@ -26,7 +26,7 @@ public sealed class LocalBenchCluster : IAsyncDisposable
     /// <param name="partitions">Partitions of the key space.</param>
     /// <param name="quiet">Turn Akka's logging off (for --json); otherwise warnings and errors are shown.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<LocalBenchCluster> StartAsync(int nodes, int partitions, bool quiet, CancellationToken cancellationToken)
+    public static async Task<LocalBenchCluster> StartAsync(int nodes, int partitions, bool quiet, CancellationToken cancellationToken, string? configFile = null)
     {
         var cluster = new LocalBenchCluster(Path.Combine(Path.GetTempPath(), $"kahuna-bench-{Guid.NewGuid():N}"));
         try
@@ -44,6 +44,9 @@ public sealed class LocalBenchCluster : IAsyncDisposable
                 ClusterNodes = ids,
                 Partitions = partitions,
                 ConfigOverrides = $"akka.loglevel = {level}\nakka.stdout-loglevel = {level}\nakka.remote.log-remote-lifecycle-events = off",
+                ConfigFile = configFile,
+                // An in-process benchmark cluster on 127.0.0.1: no client tokens.
+                Insecure = true,
             };
             var first = await KahunaNode.StartAsync(OptionsFor(ids[0], []), cancellationToken).ConfigureAwait(false);
             cluster._nodes.Add(first);
