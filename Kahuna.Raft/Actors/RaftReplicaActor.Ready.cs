@@ -16,6 +16,7 @@ public sealed partial class RaftReplicaActor
     private void ProcessReadyNow()
     {
         var core = _core!;
+        // (the leader's early send below relies on this being the only place a Ready is taken)
         if (_installing is not null || !core.HasReady()) return;
         var rd = core.GetReady();
         if (rd.Snapshot is not null)
@@ -23,25 +24,36 @@ public sealed partial class RaftReplicaActor
             BeginInstall(rd);
             return;
         }
+        // Thesis §10.2.1: a leader may send its appends before its own log write is durable, so its fsync overlaps
+        // the followers'. It promises nothing by sending them (it counts itself only for what it persisted), and its
+        // term and vote are already on disk. Votes and acknowledgements of other roles still wait for persistence.
+        var sendEarly = core.IsLeader && rd.SoftState is null &&
+                        (rd.HardState is not { } h || (h.Term == _persistedHardState.Term && h.VotedFor == _persistedHardState.VotedFor));
+        if (sendEarly) Send(rd);
         if (rd.Entries.Count > 0 || rd.MustSync)
         {
             // One event per Ready: the journal writes the whole batch (and the hard state) in one go.
-            Persist(new EntriesAppended(rd.HardState, rd.Entries), _ => AfterPersisted(rd));
+            Persist(new EntriesAppended(rd.HardState, rd.Entries), _ => AfterPersisted(rd, sent: sendEarly));
             return;
         }
-        AfterPersisted(rd);
+        AfterPersisted(rd, sent: sendEarly);
     }
 
-    /// <summary>Everything that may happen only once the Ready is durable: send, apply, serve reads, advance.</summary>
-    private void AfterPersisted(Ready rd)
+    private void Send(Ready rd)
     {
-        var core = _core!;
-        if (rd.HardState is { } hs) _persistedHardState = hs;
         foreach (var m in rd.Messages)
         {
             if (m is SnapshotRequest request) StartSnapshotTransfer(request);
             else _transport.Send(m.To, GroupId, new RaftReplicaProtocol.RaftEnvelope(GroupId, m), Self);
         }
+    }
+
+    /// <summary>Everything that may happen only once the Ready is durable: send (unless already sent), apply, serve reads, advance.</summary>
+    private void AfterPersisted(Ready rd, bool sent)
+    {
+        var core = _core!;
+        if (rd.HardState is { } hs) _persistedHardState = hs;
+        if (!sent) Send(rd);
         if (rd.SoftState is { } soft)
         {
             if (soft.Role != RaftRole.Leader) FailReads("leadership changed");

@@ -115,7 +115,7 @@ public sealed partial class RaftReplicaActor
         FailProposalsUpTo(meta.Index);
         _entriesSinceCheckpoint = 0;
         _bytesSinceCheckpoint = 0;
-        AfterPersisted(rd);
+        AfterPersisted(rd, sent: false);
         Stash.UnstashAll();
     }
 
