@@ -14,16 +14,26 @@ public sealed class NodeDirectory : IRaftPeerDirectory
 {
     public const string KahunaRole = "kahuna";
     public const string NodeRolePrefix = "kahuna-node:";
+    public const string ClientRolePrefix = "kahuna-client:";
 
     // Per node id: the member incarnation (address + uid) last seen joining. A node restarted on the same host:port
     // is a new incarnation and replaces the entry; removals never erase it (see Removed).
     private readonly ConcurrentDictionary<string, UniqueAddress> _members = new(StringComparer.Ordinal);
 
-    public NodeDirectory(string selfId, Address selfAddress)
+    // Per node id: where its clients connect (host:port), announced in its "kahuna-client:" role.
+    private readonly ConcurrentDictionary<string, string> _clientEndpoints = new(StringComparer.Ordinal);
+
+    public NodeDirectory(string selfId, Address selfAddress, string? selfClientEndpoint = null)
     {
         SelfId = selfId;
         SelfAddress = selfAddress;
+        if (selfClientEndpoint is not null) _clientEndpoints[selfId] = selfClientEndpoint;
     }
+
+    /// <summary>The client endpoint (host:port) of a node, when it announced one.</summary>
+    public string? ClientEndpoint(string nodeId) => _clientEndpoints.TryGetValue(nodeId, out var e) ? e : null;
+
+    public static string ClientRoleFor(string endpoint) => ClientRolePrefix + endpoint;
 
     public string SelfId { get; }
     public Address SelfAddress { get; }
@@ -45,7 +55,10 @@ public sealed class NodeDirectory : IRaftPeerDirectory
 
     internal void Up(Member member)
     {
-        if (NodeIdOf(member) is { } id && id != SelfId) _members[id] = member.UniqueAddress;
+        if (NodeIdOf(member) is not { } id || id == SelfId) return;
+        _members[id] = member.UniqueAddress;
+        var client = member.Roles.FirstOrDefault(r => r.StartsWith(ClientRolePrefix, StringComparison.Ordinal));
+        if (client is not null) _clientEndpoints[id] = client[ClientRolePrefix.Length..];
     }
 
     /// <summary>

@@ -53,13 +53,31 @@ public sealed class KahunaNode : IAsyncDisposable
     {
         options.Validate();
         RefuseToFoundASecondCluster(options);
-        var config = BuildConfig(options);
-        var settings = KahunaSettings.Create(config, options.NodeId, options.Environment);
-        var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
+        var settings = KahunaSettings.Create(BuildConfig(options), options.NodeId, options.Environment);
+        // The client port opens first: its actual port is announced to the cluster (a role), so nodes can tell
+        // clients where each partition's leader serves. Until the node is built, requests are answered Retry.
+        IConnectionAuthenticator authenticator = settings.Security.AuthenticationRequired
+            ? new Kahuna.Node.Security.TokenAuthenticator(settings.Security.Tokens)
+            : AcceptAllAuthenticator.Instance;
+        var handler = new DeferredRequestHandler();
+        var server = new KahunaTcpServer(new IPEndPoint(ResolveHost(options.Host), options.ClientPort), handler, settings.Server, authenticator);
+        server.Start();
+        var clientEndpoint = $"{options.Host}:{server.BoundEndPoint!.Port}";
+        var config = BuildConfig(options, clientEndpoint);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
+        }
+        catch
+        {
+            await server.StopAsync();
+            throw;
+        }
         try
         {
             var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-            var directory = new NodeDirectory(options.NodeId, self);
+            var directory = new NodeDirectory(options.NodeId, self, clientEndpoint);
             system.ActorOf(NodeDirectoryActor.Props(directory), "directory");
             var raftHost = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, directory)), RaftHostProtocol.Name);
             var map = PartitionMap.CreateStatic(options.EffectiveClusterNodes, options.Partitions, options.ReplicationFactor);
@@ -73,17 +91,12 @@ public sealed class KahunaNode : IAsyncDisposable
             }
             var router = new PartitionRouter(system, options.NodeId, map, directory, settings.Router);
             JoinCluster(system, options, self);
-            var endpoint = new IPEndPoint(ResolveHost(options.Host), options.ClientPort);
-            IConnectionAuthenticator authenticator = settings.Security.AuthenticationRequired
-                ? new Kahuna.Node.Security.TokenAuthenticator(settings.Security.Tokens)
-                : AcceptAllAuthenticator.Instance;
-            var handler = new NodeRequestHandler(router, new ClusterStatusService(options.NodeId, map, directory, raftHost, router));
-            var server = new KahunaTcpServer(endpoint, handler, settings.Server, authenticator);
-            server.Start();
+            handler.Target = new NodeRequestHandler(router, new ClusterStatusService(options.NodeId, map, directory, raftHost, router));
             return new KahunaNode(options, system, server, router, settings);
         }
         catch
         {
+            await server.StopAsync();
             await system.Terminate();
             throw;
         }
@@ -93,12 +106,13 @@ public sealed class KahunaNode : IAsyncDisposable
     /// Configuration precedence: test/tool overrides, then what the flags decided (identity, ports, data), then the
     /// --config file, then the embedded defaults (kahuna.conf, Raft, persistence).
     /// </summary>
-    public static Config BuildConfig(NodeOptions options)
+    public static Config BuildConfig(NodeOptions options, string? clientEndpoint = null)
     {
+        var clientRole = clientEndpoint is null ? "" : $", \"{NodeDirectory.ClientRoleFor(clientEndpoint)}\"";
         var identity = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = "{{options.Host}}"
             akka.remote.dot-netty.tcp.port = {{options.ClusterPort}}
-            akka.cluster.roles = ["{{NodeDirectory.KahunaRole}}", "{{NodeDirectory.RoleFor(options.NodeId)}}"]
+            akka.cluster.roles = ["{{NodeDirectory.KahunaRole}}", "{{NodeDirectory.RoleFor(options.NodeId)}}"{{clientRole}}]
             """);
         if (options.Insecure) identity = ConfigurationFactory.ParseString("kahuna.security.authentication = off").WithFallback(identity);
         var config = ConfigurationFactory.ParseString(options.ConfigOverrides ?? "").WithFallback(identity);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Kahuna.Protocol.Routing;
 
 namespace Kahuna.Node.Partitions;
 

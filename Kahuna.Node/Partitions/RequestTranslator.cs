@@ -16,20 +16,7 @@ namespace Kahuna.Node.Partitions;
 public static class RequestTranslator
 {
     /// <summary>The key a request is routed by (lock resource, key or sequence name); null for requests no partition serves.</summary>
-    public static string? RoutingKey(KahunaRequest request) => request switch
-    {
-        TryLockRequest r => r.Resource,
-        ExtendLockRequest r => r.Resource,
-        UnlockRequest r => r.Resource,
-        GetLockRequest r => r.Resource,
-        SetRequest r => r.Key,
-        GetRequest r => r.Key,
-        ExistsRequest r => r.Key,
-        DeleteRequest r => r.Key,
-        ExtendRequest r => r.Key,
-        NextSequenceRequest r => r.Name,
-        _ => null,
-    };
+    public static string? RoutingKey(KahunaRequest request) => Kahuna.Protocol.Routing.RoutingKeys.Of(request);
 
     public static Durability DurabilityOf(KahunaRequest request) => request switch
     {

@@ -42,6 +42,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler
     private long _correlation;
     private int _roundRobin;
     private int _inFlight;
+    private long _forwarded;
 
     public PartitionRouter(ActorSystem system, string selfId, PartitionMap map, NodeDirectory directory, RouterSettings settings)
     {
@@ -60,6 +61,9 @@ public sealed class PartitionRouter : IKahunaRequestHandler
 
     /// <summary>Requests being worked on right now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Attempts sent to a replica on another node (a client that routes to leaders keeps this near zero).</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
 
     public async ValueTask<KahunaResponse> HandleAsync(KahunaRequest request, RequestContext context, CancellationToken cancellationToken)
     {
@@ -101,6 +105,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler
                 backoff = await BackOff(backoff, cancellationToken);
                 continue;
             }
+            if (target != _selfId) Interlocked.Increment(ref _forwarded);
             var reply = await SendAsync(replica, request, Min(remaining, _settings.AttemptTimeout), cancellationToken);
             delivered = true;
             if (reply is null)

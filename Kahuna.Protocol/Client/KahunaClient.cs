@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Kahuna.Protocol.Client.Internal;
 using Kahuna.Protocol.Messages;
+using Kahuna.Protocol.Routing;
 using Kahuna.Protocol.Validation;
 
 namespace Kahuna.Protocol.Client;
@@ -19,6 +21,10 @@ public sealed partial class KahunaClient : IAsyncDisposable
 {
     private readonly ConnectionPool _pool;
     private readonly OperationTracker _operations;
+    private readonly PartitionRoutes _routes = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private long _routesRefreshedAt = long.MinValue / 2;
+    private int _refreshing;
 
     /// <summary>Creates a client; no connection is opened until the first request.</summary>
     /// <exception cref="ArgumentException">An option is out of range or an endpoint cannot be parsed.</exception>
@@ -62,7 +68,46 @@ public sealed partial class KahunaClient : IAsyncDisposable
     }
 
     /// <summary>Closes every connection; requests still running fail.</summary>
-    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _disposed.Cancel();
+        await _pool.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Where to send a request: its partition leader's node when known (and routing is on), else null.</summary>
+    private EndpointAddress? PreferredEndpoint(KahunaRequest request)
+    {
+        if (!Options.RouteToLeaders || request is ClusterStatusRequest) return null;
+        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _routesRefreshedAt)) > Options.RouteRefreshInterval) RefreshRoutesInBackground();
+        return RoutingKeys.Of(request) is { } key ? _routes.EndpointFor(key) : null;
+    }
+
+    /// <summary>Asks a node for the cluster's status and relearns the partition leaders; one refresh at a time.</summary>
+    private void RefreshRoutesInBackground()
+    {
+        if (Interlocked.Exchange(ref _refreshing, 1) == 1) return;
+        Interlocked.Exchange(ref _routesRefreshedAt, Stopwatch.GetTimestamp());
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                _routes.Update(await GetClusterStatusAsync(timeout.Token).ConfigureAwait(false));
+            }
+            catch (Exception)
+            {
+                // Routing is an optimization: without it requests still reach their leader through any node.
+            }
+            finally
+            {
+                Volatile.Write(ref _refreshing, 0);
+            }
+        });
+    }
+
+    /// <summary>An answer or failure that suggests leadership moved: relearn soon.</summary>
+    private void RoutesMayBeStale() => Interlocked.Exchange(ref _routesRefreshedAt, long.MinValue / 2);
 
     /// <summary>
     /// Sends a write: allocates its operation id once and reuses it on every retry, then releases it.
@@ -101,9 +146,14 @@ public sealed partial class KahunaClient : IAsyncDisposable
             while (true)
             {
                 KahunaStatus retryStatus;
+                var preferred = PreferredEndpoint(request);
                 try
                 {
-                    var connection = await _pool.GetAsync(deadline.Token).ConfigureAwait(false);
+                    var connection = await _pool.GetAsync(preferred, deadline.Token, unreachable =>
+                    {
+                        _routes.Forget(unreachable);
+                        RoutesMayBeStale();
+                    }).ConfigureAwait(false);
                     var response = await connection.SendAsync(request, deadline.Token).ConfigureAwait(false);
                     if (IsOutcome(response.Status))
                         return response;
@@ -111,11 +161,14 @@ public sealed partial class KahunaClient : IAsyncDisposable
                         throw new KahunaException(response.Status, response.Message);
                     retryStatus = lastStatus = response.Status;
                     lastProblem = $"{response.Status}: {response.Message}";
+                    RoutesMayBeStale();
                 }
                 catch (KahunaConnectionException ex) when (ex.IsRetryable)
                 {
                     retryStatus = lastStatus = ex.Status;
                     lastProblem = ex.Message;
+                    if (preferred is not null) _routes.Forget(preferred);
+                    RoutesMayBeStale();
                 }
                 catch (KahunaConnectionException ex)
                 {

@@ -37,6 +37,15 @@ public sealed record KahunaClientOptions
     public TimeSpan LockRetryInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Options for a comma-separated endpoint list such as <c>"127.0.0.1:7070,127.0.0.1:7071"</c>, other settings at their defaults.</summary>
+    /// <summary>
+    /// Send each request straight to the node that leads its partition (learned from the cluster's status and
+    /// refreshed in the background) instead of through the first reachable endpoint, which would forward it.
+    /// </summary>
+    public bool RouteToLeaders { get; init; } = true;
+
+    /// <summary>How often the client refreshes its picture of partition leaders (also after errors).</summary>
+    public TimeSpan RouteRefreshInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Speak TLS to every endpoint (the nodes' client port must have a certificate configured).</summary>
     public bool UseTls { get; init; }
 
@@ -82,6 +91,7 @@ public sealed record KahunaClientOptions
         Require(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), "must be positive");
         Require(RetryInitialBackoff > TimeSpan.Zero && RetryMaxBackoff >= RetryInitialBackoff, nameof(RetryMaxBackoff), "backoffs must be positive and the maximum at least the initial one");
         Require(LockRetryInterval > TimeSpan.Zero, nameof(LockRetryInterval), "must be positive");
+        Require(RouteRefreshInterval > TimeSpan.Zero, nameof(RouteRefreshInterval), "must be positive");
     }
 
     private static void Require(bool condition, string name, string message)

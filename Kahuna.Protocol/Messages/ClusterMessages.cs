@@ -38,6 +38,10 @@ public sealed record ClusterMemberInfo
     /// <summary>Its Akka cluster address (akka.tcp://kahuna@host:port).</summary>
     [Key(1)]
     public string Address { get; init; } = "";
+
+    /// <summary>Where clients connect to it (host:port), when known.</summary>
+    [Key(2)]
+    public string? ClientEndpoint { get; init; }
 }
 
 /// <summary>One partition: its hash range, replicas, and what the answering node knows of its leader and log.</summary>

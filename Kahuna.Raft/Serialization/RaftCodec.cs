@@ -109,12 +109,25 @@ internal static class RaftCodec
         return meta;
     }
 
+    /// <summary>
+    /// Reads a bin field. When the input is one contiguous buffer (always, for a received message) the result is a
+    /// slice of it, not a copy: the entries of an append share the message's array.
+    /// </summary>
     public static ReadOnlyMemory<byte> ReadBytes(ref MessagePackReader r)
     {
         if (r.TryReadNil()) return ReadOnlyMemory<byte>.Empty;
         var seq = r.ReadBytes();
-        return seq is null ? ReadOnlyMemory<byte>.Empty : System.Buffers.BuffersExtensions.ToArray(seq.Value);
+        if (seq is not { } bytes) return ReadOnlyMemory<byte>.Empty;
+        return bytes.IsSingleSegment ? bytes.First : System.Buffers.BuffersExtensions.ToArray(bytes);
     }
+
+    /// <summary>A generous estimate of a message's encoded size, so the encode buffer is allocated once.</summary>
+    public static int EstimateSize(RaftMessage m) => m switch
+    {
+        AppendRequest a => 96 + a.Entries.Sum(e => e.Data.Length + 32 + (e.Configuration is null ? 0 : 16 * e.Configuration.Count)),
+        SnapshotRequest s => 128 + s.Data.Length,
+        _ => 96,
+    };
 
     // Message type tags inside an envelope: permanent, append only.
     private const byte VoteRequestTag = 1, VoteResponseTag = 2, AppendRequestTag = 3, AppendResponseTag = 4,

@@ -38,7 +38,14 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
 
     public override byte[] ToBinary(object obj)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = new ArrayBufferWriter<byte>(obj switch
+        {
+            RaftEnvelope e => RaftCodec.EstimateSize(e.Message) + e.GroupId.Length,
+            SnapshotChunk c => 160 + c.Data.Length,
+            EntriesAppended a => 32 + a.Entries.Sum(x => x.Data.Length + 32),
+            ReplicaCheckpoint k => 128 + k.StateMachine.Length + k.Tail.Sum(x => x.Data.Length + 32),
+            _ => 256,
+        });
         var w = new MessagePackWriter(buffer);
         Write(ref w, obj);
         w.Flush();

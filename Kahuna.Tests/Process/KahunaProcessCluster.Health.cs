@@ -11,9 +11,43 @@ public sealed partial class KahunaProcessCluster
     /// <summary>One round of health requests; short, so a round sent before the cluster formed does not delay the next.</summary>
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(1);
 
-    /// <summary>Waits until every running node answers a ping and takes a write in every partition through itself alone.</summary>
-    public Task WaitHealthyAsync(TimeSpan within) =>
-        Task.WhenAll(NodeIds.Where(IsRunning).Select(id => WaitServesAsync(id, within)));
+    /// <summary>
+    /// Waits until every running node answers a ping, takes a write in every partition through itself alone, and lists
+    /// every running node as a member. The last matters: a node can serve (its router reaches the leaders) while a
+    /// peer has not yet learned of it; killing the seed in that window leaves the newcomer unknown to the others.
+    /// </summary>
+    public async Task WaitHealthyAsync(TimeSpan within)
+    {
+        var running = NodeIds.Where(IsRunning).ToArray();
+        await Task.WhenAll(running.Select(id => WaitServesAsync(id, within)));
+        await Task.WhenAll(running.Select(id => WaitSeesMembersAsync(id, running, within)));
+    }
+
+    /// <summary>Waits until <paramref name="nodeId"/>'s cluster status lists every node in <paramref name="members"/>.</summary>
+    public async Task WaitSeesMembersAsync(string nodeId, IReadOnlyCollection<string> members, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        string lastProblem = "no attempt finished";
+        while (clock.Elapsed < within)
+        {
+            if (!IsRunning(nodeId))
+                throw new InvalidOperationException($"node {nodeId} is not running");
+            await using var client = ClientOf(nodeId, requestTimeout: AttemptTimeout);
+            try
+            {
+                var known = (await client.GetClusterStatusAsync()).Members.Select(m => m.NodeId).ToHashSet();
+                var missing = members.Where(m => !known.Contains(m)).ToArray();
+                if (missing.Length == 0) return;
+                lastProblem = $"missing {string.Join(",", missing)}";
+            }
+            catch (KahunaException ex)
+            {
+                lastProblem = ex.Message;
+            }
+            await Task.Delay(PollInterval);
+        }
+        throw new TimeoutException($"node {nodeId} did not list every member within {within.TotalSeconds:0} s; last problem: {lastProblem}");
+    }
 
     /// <summary>
     /// Waits until <paramref name="nodeId"/>, on its own, answers a ping and gets a persistent write acknowledged in every

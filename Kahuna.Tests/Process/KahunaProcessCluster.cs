@@ -220,9 +220,11 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
     /// <summary>
     /// A client. With no node ids it knows every node (in the given order it fails over); with ids, only those.
     /// </summary>
-    public KahunaClient CreateClient(IEnumerable<string>? nodeIds = null, TimeSpan? requestTimeout = null, int connectionsPerEndpoint = 2) =>
+    public KahunaClient CreateClient(IEnumerable<string>? nodeIds = null, TimeSpan? requestTimeout = null, int connectionsPerEndpoint = 2,
+        bool routeToLeaders = true) =>
         new(new KahunaClientOptions
         {
+            RouteToLeaders = routeToLeaders,
             Endpoints = (nodeIds ?? NodeIds).Select(EndpointOf).ToList(),
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
             ConnectTimeout = TimeSpan.FromSeconds(2),
@@ -230,8 +232,9 @@ public sealed partial class KahunaProcessCluster : IAsyncDisposable
             ClientName = "process-tests",
         });
 
-    /// <summary>A client that talks to one node only.</summary>
-    public KahunaClient ClientOf(string nodeId, TimeSpan? requestTimeout = null) => CreateClient([nodeId], requestTimeout);
+    /// <summary>A client that talks to one node only (it does not route to leaders on other nodes).</summary>
+    public KahunaClient ClientOf(string nodeId, TimeSpan? requestTimeout = null) =>
+        CreateClient([nodeId], requestTimeout, routeToLeaders: false);
 
     /// <summary>
     /// Runs a test body; when it fails, the failure message carries the last lines each node wrote, so a failure on a

@@ -81,7 +81,7 @@ public sealed partial class ClientSessionTable
         session.Results[operation.Sequence] = result;
         if (session.Results.Count > _options.MaxResultsPerSession)
         {
-            RaiseFloor(session, session.Results.Keys.First() + 1);
+            RaiseFloor(session, session.Results.Keys[0] + 1);
         }
     }
 
@@ -130,10 +130,9 @@ public sealed partial class ClientSessionTable
         }
 
         session.Floor = floor;
-        while (session.Results.Count > 0 && session.Results.Keys.First() < floor)
-        {
-            session.Results.Remove(session.Results.Keys.First());
-        }
+        var stale = 0;
+        while (stale < session.Results.Count && session.Results.Keys[stale] < floor) stale++;
+        for (var i = stale - 1; i >= 0; i--) session.Results.RemoveAt(i);
     }
 
     private void Drop(ClientSession session)
@@ -158,6 +157,8 @@ public sealed partial class ClientSessionTable
 
         public long LastActiveMs { get; set; }
 
-        public SortedDictionary<long, IPartitionResult> Results { get; } = new();
+        // Sorted by sequence; a list because the smallest key is read on every write (O(1), no enumerator) and a
+        // session holds at most MaxResultsPerSession entries, mostly appended at the end.
+        public SortedList<long, IPartitionResult> Results { get; } = new();
     }
 }

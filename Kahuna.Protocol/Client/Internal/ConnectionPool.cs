@@ -10,6 +10,8 @@ internal sealed class ConnectionPool : IAsyncDisposable
     private readonly EndpointAddress[] _endpoints;
     private readonly KahunaClientOptions _options;
     private readonly Slot[][] _slots;
+    // Slots for endpoints learned from the cluster (partition leaders), created on first use.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<EndpointAddress, Slot[]> _learned = new();
     private int _currentEndpoint;
     private int _roundRobin;
     private volatile bool _disposed;
@@ -28,6 +30,36 @@ internal sealed class ConnectionPool : IAsyncDisposable
     /// An open connection: an existing one when possible (no await), else a new one to the current endpoint,
     /// else to the next endpoints in turn. Throws a retryable <see cref="KahunaConnectionException"/> when none answers.
     /// </summary>
+    /// <summary>
+    /// A connection to <paramref name="preferred"/> (a partition leader's node) when given and reachable; otherwise,
+    /// and on any failure to reach it, a connection by the configured endpoints' fail-over order.
+    /// </summary>
+    public async ValueTask<KahunaConnection> GetAsync(EndpointAddress? preferred, CancellationToken cancellationToken,
+        Action<EndpointAddress>? onPreferredUnreachable = null)
+    {
+        if (preferred is null) return await GetAsync(cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var slots = SlotsFor(preferred);
+        var slot = slots[(uint)Interlocked.Increment(ref _roundRobin) % (uint)slots.Length];
+        if (slot.Connection is { IsOpen: true } open) return open;
+        try
+        {
+            return await slot.GetOrOpenAsync(preferred, _options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KahunaConnectionException ex) when (ex.IsRetryable)
+        {
+            onPreferredUnreachable?.Invoke(preferred);
+            return await GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Slot[] SlotsFor(EndpointAddress endpoint)
+    {
+        var configured = Array.IndexOf(_endpoints, endpoint);
+        if (configured >= 0) return _slots[configured];
+        return _learned.GetOrAdd(endpoint, _ => Enumerable.Range(0, _options.ConnectionsPerEndpoint).Select(_ => new Slot()).ToArray());
+    }
+
     public ValueTask<KahunaConnection> GetAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -73,7 +105,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        foreach (var slot in _slots.SelectMany(s => s))
+        foreach (var slot in _slots.SelectMany(s => s).Concat(_learned.Values.SelectMany(s => s)))
             await slot.DisposeAsync().ConfigureAwait(false);
     }
 

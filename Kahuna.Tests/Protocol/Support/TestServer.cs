@@ -38,6 +38,8 @@ internal sealed class TestServer : IAsyncDisposable
             RequestTimeout = TimeSpan.FromSeconds(10),
             ConnectTimeout = TimeSpan.FromSeconds(5),
             ClientName = "protocol-tests",
+            // These tests count the requests a server receives; a fake server has no partitions to route by.
+            RouteToLeaders = false,
         };
         return new KahunaClient(configure is null ? options : configure(options));
     }

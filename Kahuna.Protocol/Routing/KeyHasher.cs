@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kahuna.Node.Partitions;
+namespace Kahuna.Protocol.Routing;
 
 /// <summary>
 /// Maps a key to its 64-bit position on the hash ring. If the key contains "{…}" with something inside the first
@@ -9,6 +9,7 @@ namespace Kahuna.Node.Partitions;
 /// </summary>
 public static class KeyHasher
 {
+    /// <summary>The 64-bit position of a key on the ring (hash of its {tag} when it has one).</summary>
     public static ulong Hash(string key)
     {
         var part = HashTag(key);
