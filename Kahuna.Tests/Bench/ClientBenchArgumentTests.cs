@@ -82,6 +82,8 @@ public sealed class ClientBenchArgumentTests
         Assert.Equal(BenchWorkload.Sequence, sequence.Workload);
         Assert.Equal(Durability.Persistent, sequence.Durability);
         Assert.Equal(10_000, sequence.KeySpace); // not offered, so the default stands
+        Assert.Equal(1, sequence.SequenceCount);
+        Assert.Equal(100, _cli.Bind("bench", "sequence", "--count", "100").Options!.SequenceCount);
     }
 
     [Theory]
@@ -95,6 +97,7 @@ public sealed class ClientBenchArgumentTests
     [InlineData("--duration: at least 1s", "set", "--duration", "200ms")]
     [InlineData("--read-pct: 0 to 100", "mixed", "--read-pct", "101")]
     [InlineData("neither uniform nor sequential", "get", "--key-dist", "zipf")]
+    [InlineData("--count: 1 to 1000000", "sequence", "--count", "0")]
     [InlineData("--concurrency", "set", "--concurrency", "0")]
     [InlineData("--key-space", "set", "--key-space", "0")]
     [InlineData("--value-size", "set", "--value-size", "2000000")]

@@ -84,7 +84,7 @@ internal sealed class FakeBenchTarget : IBenchTarget
         Interlocked.Increment(ref Unlocks);
     }
 
-    public async Task<long> NextSequenceAsync(string name, CancellationToken cancellationToken)
+    public async Task<long> NextSequenceAsync(string name, int count, CancellationToken cancellationToken)
     {
         Called();
         await Task.Yield();

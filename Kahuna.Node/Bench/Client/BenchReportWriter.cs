@@ -39,7 +39,10 @@ public static class BenchReportWriter
         if (result.Seeding is { } seed)
             output.WriteLine(F($"seeding: {seed.Keys} keys in {seed.Seconds:F1} s, {seed.Failed} failed") + (seed.TimedOut ? " (gave up at the time limit)" : ""));
         if (options.Workload == BenchWorkload.Sequence)
-            output.WriteLine($"sequence: {result.SequenceViolations} per-worker order violations (must be 0)");
+        {
+            var values = (result.Row(BenchOp.Sequence)?.OpsPerSecond ?? 0) * options.SequenceCount;
+            output.WriteLine(F($"sequence: {values:F0} values/s ({options.SequenceCount} per operation), {result.SequenceViolations} per-worker order violations (must be 0)"));
+        }
         if (result.Errors.Count > 0)
         {
             output.WriteLine("errors by cause:");
@@ -70,6 +73,7 @@ public static class BenchReportWriter
                 valueSize = options.ValueSize,
                 readPercent = options.ReadPercent,
                 lockLeaseMs = options.LockLease.TotalMilliseconds,
+                sequenceCount = options.SequenceCount,
                 timeoutMs = options.Timeout.TotalMilliseconds,
                 connections = options.Connections,
                 localNodes = options.LocalNodes,

@@ -75,6 +75,9 @@ public sealed record ClientBenchOptions
     public KeyDistribution KeyDistribution { get; init; } = KeyDistribution.Uniform;
     public TimeSpan LockLease { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Values each sequence operation takes (a range); the leader serves them from its reserved block.</summary>
+    public int SequenceCount { get; init; } = 1;
+
     /// <summary>Per-operation limit, retries included; an operation that takes longer counts as a timeout.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -135,6 +138,7 @@ public sealed record ClientBenchOptions
         Require(ReadPercent is >= 0 and <= 100, "--read-pct: 0 to 100");
         Require(LockLease >= TimeSpan.FromMilliseconds(1) && LockLease <= TimeSpan.FromHours(1), "--lock-lease: 1ms to 1h");
         Require(Timeout >= TimeSpan.FromMilliseconds(10) && Timeout <= TimeSpan.FromMinutes(10), "--timeout: 10ms to 10m");
+        Require(SequenceCount is >= 1 and <= 1_000_000, "--count: 1 to 1000000 values per sequence operation");
         Require(Connections is >= 1 and <= 64, "--connections: between 1 and 64");
         Require(!(Workload == BenchWorkload.Sequence && Durability == Durability.Ephemeral),
             "--ephemeral: sequences are always persistent (they hand out values that must survive a leader change)");

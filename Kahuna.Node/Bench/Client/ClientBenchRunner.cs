@@ -138,7 +138,7 @@ public sealed class ClientBenchRunner(ClientBenchOptions options, IBenchTarget t
                             outcome = BenchOutcome.Miss; // busy: another worker holds it, a normal answer
                         break;
                     case BenchOp.Sequence:
-                        long next = await target.NextSequenceAsync(key, deadline.Token).ConfigureAwait(false);
+                        long next = await target.NextSequenceAsync(key, options.SequenceCount, deadline.Token).ConfigureAwait(false);
                         // Successive values one client receives from a linearizable sequence must increase.
                         if (next <= lastSequence)
                             stats.RecordSequenceViolation();

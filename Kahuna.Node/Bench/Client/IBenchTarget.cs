@@ -21,8 +21,8 @@ public interface IBenchTarget
     /// <summary>Releases a lock taken by <see cref="TryLockAsync"/>; throws when it was not held any more.</summary>
     Task UnlockAsync(string name, LockOwner owner, CancellationToken cancellationToken);
 
-    /// <summary>The next value of a shared sequence.</summary>
-    Task<long> NextSequenceAsync(string name, CancellationToken cancellationToken);
+    /// <summary>The next <paramref name="count"/> values of a shared sequence; returns the first.</summary>
+    Task<long> NextSequenceAsync(string name, int count, CancellationToken cancellationToken);
 }
 
 /// <summary>

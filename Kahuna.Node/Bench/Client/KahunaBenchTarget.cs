@@ -27,6 +27,6 @@ public sealed class KahunaBenchTarget(KahunaClient client, Durability durability
             throw new UnexpectedOutcomeException($"unlock:{result.Status}", $"the lock {name} was not held any more when released");
     }
 
-    public async Task<long> NextSequenceAsync(string name, CancellationToken cancellationToken) =>
-        (await client.NextSequenceAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false)).Start;
+    public async Task<long> NextSequenceAsync(string name, int count, CancellationToken cancellationToken) =>
+        (await client.NextSequenceAsync(name, count, cancellationToken: cancellationToken).ConfigureAwait(false)).Start;
 }
