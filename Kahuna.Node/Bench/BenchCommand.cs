@@ -28,8 +28,9 @@ public static class BenchCommand
         var inFlight = new Option<int>("--in-flight") { Description = "Proposals in flight across all groups (at least 4 per group)", DefaultValueFactory = _ => 1024 };
         var payload = new Option<int>("--payload") { Description = "Proposal size in bytes", DefaultValueFactory = _ => 128 };
         var recovery = new Option<int>("--recovery-entries") { Description = "Entries to replay in the recovery measurement (0 skips it)", DefaultValueFactory = _ => 200_000 };
+        var raftConfig = new Option<string?>("--raft-config") { Description = "HOCON settings of kahuna.raft for every node, e.g. \"batch-messages = off\"", HelpName = "hocon" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with every result" };
-        foreach (var o in new Option[] { groups, duration, warmup, inFlight, payload, recovery, json }) command.Add(o);
+        foreach (var o in new Option[] { groups, duration, warmup, inFlight, payload, recovery, raftConfig, json }) command.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             if (!Durations.TryParse(parse.GetValue(duration), out var d) || !Durations.TryParse(parse.GetValue(warmup), out var w))
@@ -49,6 +50,7 @@ public static class BenchCommand
                 InFlight = Math.Max(1, parse.GetValue(inFlight)), PayloadBytes = Math.Max(1, parse.GetValue(payload)),
                 RecoveryEntries = Math.Max(0, parse.GetValue(recovery)),
                 LogLevel = parse.GetValue(json) ? "OFF" : "ERROR",
+                RaftOverrides = new RaftBenchOptions().RaftOverrides + "\n" + (parse.GetValue(raftConfig) ?? ""),
             };
             return await RunAsync(options, parse.GetValue(json), context, ct);
         });

@@ -23,16 +23,25 @@ public sealed class StaticRaftPeerDirectory : IRaftPeerDirectory
 /// <summary>
 /// Sends to /user/raft/{groupId} on the peer's node. References are built locally from the path (no round trip to
 /// resolve them) and cached per (peer, group); a changed address (a node restarted elsewhere) replaces the cached one.
+/// Raft messages to another node are coalesced per node (<see cref="RaftOutbox"/>) unless
+/// <c>kahuna.raft.batch-messages</c> is off; snapshot chunks, already large, go on their own.
 /// </summary>
 public sealed class ActorPathRaftTransport(ActorSystem system, IRaftPeerDirectory directory) : IRaftTransport
 {
     private readonly IActorRefProvider _provider = ((ExtendedActorSystem)system).Provider;
+    private readonly bool _batch = system.Settings.Config.GetBoolean("kahuna.raft.batch-messages", true);
     private readonly ConcurrentDictionary<(string Replica, string Group), (Address Address, IActorRef Ref)> _refs = new();
+    private readonly ConcurrentDictionary<Address, RaftOutbox?> _outboxes = new();
 
     public void Send(string replicaId, string groupId, object message, IActorRef sender)
     {
         var address = directory.Resolve(replicaId);
         if (address is null) return; // unknown peer: Raft treats it as a lost message and retries
+        if (_batch && message is RaftReplicaProtocol.RaftEnvelope envelope && OutboxFor(address) is { } outbox)
+        {
+            outbox.Enqueue(envelope);
+            return;
+        }
         var key = (replicaId, groupId);
         if (!_refs.TryGetValue(key, out var cached) || !cached.Address.Equals(address))
         {
@@ -42,4 +51,12 @@ public sealed class ActorPathRaftTransport(ActorSystem system, IRaftPeerDirector
         }
         cached.Ref.Tell(message, ActorRefs.NoSender);
     }
+
+    /// <summary>The outbox towards a remote node; none for this node's own address (a local tell is already cheap).</summary>
+    private RaftOutbox? OutboxFor(Address address) =>
+        _outboxes.GetOrAdd(address, static (a, provider) =>
+        {
+            var host = provider.ResolveActorRef(new RootActorPath(a) / "user" / RaftHostProtocol.Name);
+            return host is IInternalActorRef { IsLocal: true } ? null : new RaftOutbox(host);
+        }, _provider);
 }

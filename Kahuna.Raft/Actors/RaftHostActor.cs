@@ -68,6 +68,13 @@ public sealed class RaftHostActor : ReceiveActor, IWithTimers
             }
             Sender.Tell(new RaftHostProtocol.ReplicaStopped(stop.GroupId));
         });
+        Receive<RaftReplicaProtocol.RaftEnvelopeBatch>(batch =>
+        {
+            // Messages of many groups from one peer node (RaftOutbox); a group not hosted here drops its message,
+            // as a lost message that Raft retries.
+            foreach (var envelope in batch.Envelopes)
+                if (_replicas.TryGetValue(envelope.GroupId, out var entry)) entry.Ref.Tell(envelope, ActorRefs.NoSender);
+        });
         Receive<RaftHostProtocol.GetReplicas>(_ =>
             Sender.Tell(new RaftHostProtocol.Replicas(_replicas.ToDictionary(kv => kv.Key, kv => kv.Value.Ref))));
         Receive<Terminated>(t =>

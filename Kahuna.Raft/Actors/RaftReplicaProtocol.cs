@@ -12,6 +12,9 @@ public static class RaftReplicaProtocol
     /// <summary>A Raft message for one replica of one group, travelling between nodes.</summary>
     public sealed record RaftEnvelope(string GroupId, RaftMessage Message) : IRaftSerializable;
 
+    /// <summary>Raft messages of any groups from one node to another, sent together (see RaftOutbox).</summary>
+    public sealed record RaftEnvelopeBatch(IReadOnlyList<RaftEnvelope> Envelopes) : IRaftSerializable;
+
     /// <summary>
     /// A piece of a snapshot travelling to a follower. Snapshots are streamed in bounded chunks, one outstanding at a
     /// time, so a large state never becomes one huge remoting frame.

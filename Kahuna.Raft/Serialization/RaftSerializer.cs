@@ -17,6 +17,7 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
     public const int SerializerId = 7301;
 
     private const string EnvelopeManifest = "E";
+    private const string EnvelopeBatchManifest = "EB";
     private const string ChunkManifest = "C";
     private const string ChunkAckManifest = "CA";
     private const string BootstrappedManifest = "B";
@@ -28,6 +29,7 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
     public override string Manifest(object o) => o switch
     {
         RaftEnvelope => EnvelopeManifest,
+        RaftEnvelopeBatch => EnvelopeBatchManifest,
         SnapshotChunk => ChunkManifest,
         SnapshotChunkAck => ChunkAckManifest,
         ReplicaBootstrapped => BootstrappedManifest,
@@ -41,6 +43,7 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         var buffer = new ArrayBufferWriter<byte>(obj switch
         {
             RaftEnvelope e => RaftCodec.EstimateSize(e.Message) + e.GroupId.Length,
+            RaftEnvelopeBatch b => 8 + b.Envelopes.Sum(e => RaftCodec.EstimateSize(e.Message) + e.GroupId.Length + 4),
             SnapshotChunk c => 160 + c.Data.Length,
             EntriesAppended a => 32 + a.Entries.Sum(x => x.Data.Length + 32),
             ReplicaCheckpoint k => 128 + k.StateMachine.Length + k.Tail.Sum(x => x.Data.Length + 32),
@@ -60,6 +63,16 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
                 w.WriteArrayHeader(2);
                 w.Write(e.GroupId);
                 RaftCodec.WriteMessage(ref w, e.Message);
+                break;
+            case RaftEnvelopeBatch b:
+                w.WriteArrayHeader(1);
+                w.WriteArrayHeader(b.Envelopes.Count);
+                foreach (var e in b.Envelopes)
+                {
+                    w.WriteArrayHeader(2);
+                    w.Write(e.GroupId);
+                    RaftCodec.WriteMessage(ref w, e.Message);
+                }
                 break;
             case SnapshotChunk c:
                 w.WriteArrayHeader(8);
@@ -107,6 +120,8 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         {
             case EnvelopeManifest:
                 result = new RaftEnvelope(r.ReadString() ?? "", RaftCodec.ReadMessage(ref r)); read = 2; break;
+            case EnvelopeBatchManifest:
+                result = ReadBatch(ref r); read = 1; break;
             case ChunkManifest:
                 result = new SnapshotChunk(r.ReadString() ?? "", r.ReadString() ?? "", r.ReadString() ?? "", r.ReadInt64(),
                     RaftCodec.ReadSnapshotMetadata(ref r), r.ReadInt64(), r.ReadInt64(), RaftCodec.ReadBytes(ref r));
@@ -128,5 +143,18 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         }
         for (var i = read; i < n; i++) r.Skip();
         return result;
+    }
+
+    private static RaftEnvelopeBatch ReadBatch(ref MessagePackReader r)
+    {
+        var count = r.ReadArrayHeader();
+        var envelopes = new List<RaftEnvelope>(Math.Min(count, 4096));
+        for (var i = 0; i < count; i++)
+        {
+            var fields = r.ReadArrayHeader();
+            envelopes.Add(new RaftEnvelope(r.ReadString() ?? "", RaftCodec.ReadMessage(ref r)));
+            for (var f = 2; f < fields; f++) r.Skip();
+        }
+        return new RaftEnvelopeBatch(envelopes);
     }
 }

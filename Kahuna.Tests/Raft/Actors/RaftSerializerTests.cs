@@ -1,0 +1,84 @@
+using System.Text;
+using Akka.Actor;
+using Kahuna.Raft.Core;
+using Kahuna.Raft.Serialization;
+using Xunit;
+using static Kahuna.Raft.Actors.RaftReplicaProtocol;
+
+namespace Kahuna.Tests.Raft.Actors;
+
+/// <summary>Every Raft message survives the wire format, alone and coalesced in a batch.</summary>
+public sealed class RaftSerializerTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("raft-serializer-tests");
+    private readonly RaftSerializer _serializer;
+
+    public RaftSerializerTests() => _serializer = new RaftSerializer((ExtendedActorSystem)_system);
+
+    public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+
+    private static readonly RaftConfiguration Config = new(["n1", "n2", "n3"], ["n4"]);
+
+    public static IEnumerable<object[]> Messages()
+    {
+        var entries = new List<LogEntry>
+        {
+            new(5, 2, Encoding.UTF8.GetBytes("set a=1")),
+            new(6, 2, ReadOnlyMemory<byte>.Empty, Config),
+        };
+        yield return [new VoteRequest("n1", "n2", 3, 10, 2, PreVote: true, Transfer: false)];
+        yield return [new VoteResponse("n2", "n1", 3, Granted: true, PreVote: true)];
+        yield return [new AppendRequest("n1", "n2", 3, 4, 2, entries, 4)];
+        yield return [new AppendResponse("n2", "n1", 3, Success: false, 6, 3, 1)];
+        yield return [new HeartbeatRequest("n1", "n3", 3, 6, 42)];
+        yield return [new HeartbeatResponse("n3", "n1", 3, 42)];
+        yield return [new TimeoutNowRequest("n1", "n2", 3)];
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Envelope_RoundTrips(RaftMessage message)
+    {
+        var envelope = new RaftEnvelope("p7", message);
+        var back = (RaftEnvelope)RoundTrip(envelope);
+        Assert.Equal("p7", back.GroupId);
+        AssertSame(message, back.Message);
+    }
+
+    [Fact]
+    public void Batch_KeepsEveryEnvelope_InOrder()
+    {
+        var envelopes = Messages().Select((m, i) => new RaftEnvelope($"p{i}", (RaftMessage)m[0])).ToList();
+        var back = (RaftEnvelopeBatch)RoundTrip(new RaftEnvelopeBatch(envelopes));
+        Assert.Equal(envelopes.Count, back.Envelopes.Count);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            Assert.Equal(envelopes[i].GroupId, back.Envelopes[i].GroupId);
+            AssertSame(envelopes[i].Message, back.Envelopes[i].Message);
+        }
+        Assert.Empty(((RaftEnvelopeBatch)RoundTrip(new RaftEnvelopeBatch([]))).Envelopes);
+    }
+
+    private object RoundTrip(object message) =>
+        _serializer.FromBinary(_serializer.ToBinary(message), _serializer.Manifest(message));
+
+    /// <summary>Records compare lists and byte memories by reference, so entries are compared field by field.</summary>
+    private static void AssertSame(RaftMessage expected, RaftMessage actual)
+    {
+        if (expected is AppendRequest a)
+        {
+            var b = Assert.IsType<AppendRequest>(actual);
+            Assert.Equal(a with { Entries = [] }, b with { Entries = [] });
+            Assert.Equal(a.Entries.Count, b.Entries.Count);
+            for (var i = 0; i < a.Entries.Count; i++)
+            {
+                Assert.Equal((a.Entries[i].Index, a.Entries[i].Term), (b.Entries[i].Index, b.Entries[i].Term));
+                Assert.Equal(a.Entries[i].Data.ToArray(), b.Entries[i].Data.ToArray());
+                Assert.Equal(a.Entries[i].Configuration?.Voters, b.Entries[i].Configuration?.Voters);
+                Assert.Equal(a.Entries[i].Configuration?.Learners, b.Entries[i].Configuration?.Learners);
+            }
+            return;
+        }
+        Assert.Equal(expected, actual);
+    }
+}
