@@ -142,7 +142,9 @@ public sealed class ServerCommandTests
         using var data = new TempDirectory();
         var launcher = new FakeNodeLauncher(expectedNodes: 3);
         using var interrupt = new CancellationTokenSource();
-        var running = new CliRunner { Launcher = launcher }.RunAsync(interrupt.Token, "dev", "--port", "18000", "--data", data.Path);
+        var config = Path.Combine(data.Path, "extra.conf");
+        File.WriteAllText(config, "kahuna.raft.read-mode = lease");
+        var running = new CliRunner { Launcher = launcher }.RunAsync(interrupt.Token, "dev", "--port", "18000", "--data", data.Path, "--config", config);
         await launcher.AllStarted.Task.WaitAsync(Bound);
         interrupt.Cancel();
         var run = await running.WaitAsync(Bound);
@@ -159,6 +161,7 @@ public sealed class ServerCommandTests
             Assert.Equal(["n1", "n2", "n3"], o.ClusterNodes);
             Assert.Equal(8, o.Partitions);
             Assert.Equal(Path.Combine(data.Path, o.NodeId), o.DataDirectory);
+            Assert.Equal(config, o.ConfigFile);
         });
         Assert.True(Directory.Exists(Path.Combine(data.Path, "n2")), "data given with --data is kept");
     }

@@ -39,6 +39,7 @@ public sealed class UsageAndHelpTests
     [InlineData("kv", "get", "k", "--endpoints", "no-port-here")]
     [InlineData("kv", "set", "k", "--value-base64", "!!!")]
     [InlineData("dev", "--port", "65500")]
+    [InlineData("dev", "--config", "/no/such/file.conf")]
     [InlineData("start", "--port", "seven")]
     public async Task BadCommandLine_ExitsTwo_AndSaysWhy(params string[] args)
     {
@@ -92,7 +93,7 @@ public sealed class UsageAndHelpTests
     [InlineData(new[] { "kv", "set", "--help" }, new[] { "--if-not-exists", "--if-exists", "--if-value", "--if-revision", "--ttl", "--value-file", "--value-base64", "--endpoints", "--ephemeral", "--json", "--timeout" })]
     [InlineData(new[] { "lock", "acquire", "--help" }, new[] { "--lease", "--owner", "--wait", "--ephemeral", "--json" })]
     [InlineData(new[] { "start", "--help" }, new[] { "--node-id", "--host", "--port", "--cluster-port", "--data", "--seeds", "--cluster-nodes", "--partitions", "--replication-factor", "--config", "KAHUNA_PORT" })]
-    [InlineData(new[] { "dev", "--help" }, new[] { "--data", "--port", "--partitions" })]
+    [InlineData(new[] { "dev", "--help" }, new[] { "--data", "--port", "--partitions", "--config" })]
     public async Task CommandHelp_ListsItsSubcommandsAndFlags_AndTheExitCodes(string[] args, string[] expected)
     {
         var run = await _cli.RunAsync(args);

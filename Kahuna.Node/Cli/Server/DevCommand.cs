@@ -22,21 +22,26 @@ internal static class DevCommand
         var data = new Option<string?>("--data") { Description = "Keep the data in this directory (subfolders n1..n3); default: a temporary directory deleted on exit", HelpName = "dir" };
         var port = new Option<int>("--port") { Description = "Client port of n1 (default 7070)", DefaultValueFactory = _ => 7070, HelpName = "port" };
         var partitions = new Option<int>("--partitions") { Description = "Partitions the key space is split into (default 8)", DefaultValueFactory = _ => 8, HelpName = "n" };
+        var config = new Option<string?>("--config") { Description = "An extra HOCON file applied to every node (e.g. kahuna.raft.read-mode = lease)", HelpName = "file" };
         command.Add(data);
         command.Add(port);
         command.Add(partitions);
+        command.Add(config);
         command.Validators.Add(result =>
         {
             if (result.GetValue(port) is var first && (first < 1 || first + ClusterPortOffset + NodeCount - 1 > 65535))
                 result.AddError($"--port: {first} leaves no room for the {NodeCount} client ports and the cluster ports {ClusterPortOffset} above them");
+            if (result.GetValue(config) is { } file && !File.Exists(file))
+                result.AddError($"--config: {file} does not exist");
         });
         command.SetAction((parseResult, cancellationToken) =>
-            RunAsync(new DevSettings(parseResult.GetValue(data), parseResult.GetValue(port), parseResult.GetValue(partitions)), context, cancellationToken));
+            RunAsync(new DevSettings(parseResult.GetValue(data), parseResult.GetValue(port), parseResult.GetValue(partitions),
+                parseResult.GetValue(config) is { } file ? Path.GetFullPath(file) : null), context, cancellationToken));
         return command;
     }
 
     /// <summary>The options of every node of the dev cluster.</summary>
-    public static IReadOnlyList<NodeOptions> NodeOptionsFor(string dataRoot, int firstClientPort, int partitions)
+    public static IReadOnlyList<NodeOptions> NodeOptionsFor(string dataRoot, int firstClientPort, int partitions, string? configFile = null)
     {
         var ids = Enumerable.Range(1, NodeCount).Select(i => $"n{i}").ToList();
         // Every node lists every node as a seed, in the same order: a node restarted from --data then rejoins the others.
@@ -52,18 +57,19 @@ internal static class DevCommand
             ClusterNodes = ids,
             Partitions = partitions,
             ReplicationFactor = NodeCount,
+            ConfigFile = configFile,
             // A local playground: no tokens (authentication is off only here and with `start --insecure`).
             Insecure = true,
         }).ToList();
     }
 
-    private sealed record DevSettings(string? Data, int Port, int Partitions);
+    private sealed record DevSettings(string? Data, int Port, int Partitions, string? ConfigFile);
 
     private static async Task<int> RunAsync(DevSettings settings, CliContext context, CancellationToken stopRequested)
     {
         bool temporary = settings.Data is null;
         var dataRoot = Path.GetFullPath(settings.Data ?? Path.Combine(Path.GetTempPath(), $"kahuna-dev-{Guid.NewGuid().ToString("N")[..12]}"));
-        var allOptions = NodeOptionsFor(dataRoot, settings.Port, settings.Partitions);
+        var allOptions = NodeOptionsFor(dataRoot, settings.Port, settings.Partitions, settings.ConfigFile);
         try
         {
             foreach (var options in allOptions)
