@@ -90,6 +90,7 @@ public sealed class KahunaNode : IAsyncDisposable
                     TimeSpan.FromSeconds(30), cancellationToken);
             }
             var router = new PartitionRouter(system, options.NodeId, map, directory, settings.Router);
+            system.RegisterOnTermination(router.Dispose);
             JoinCluster(system, options, self);
             handler.Target = new NodeRequestHandler(router, new ClusterStatusService(options.NodeId, map, directory, raftHost, router));
             return new KahunaNode(options, system, server, router, settings);

@@ -29,16 +29,20 @@ public sealed record RouterSettings
 /// back-off and retries within the request's deadline. The client sees Retry/Timeout only when the cluster could
 /// not answer in time. Writes carry the client's operation id, so a retry never applies twice.
 /// </summary>
-public sealed class PartitionRouter : IKahunaRequestHandler
+public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
 {
+    /// <summary>How often attempts past their deadline are given up (an attempt may run this much past its timeout).</summary>
+    private static readonly TimeSpan ExpiryInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly string _selfId;
     private readonly NodeDirectory _directory;
     private readonly RouterSettings _settings;
     private readonly IActorRefProvider _provider;
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<PartitionReply>> _pending = new();
+    private readonly ConcurrentDictionary<long, PendingAttempt> _pending = new();
     private readonly ConcurrentDictionary<int, string> _leaderHints = new();
     private readonly ConcurrentDictionary<(string Node, string Group), (Address Address, IActorRef Ref)> _replicaRefs = new();
     private readonly IActorRef _replies;
+    private readonly Timer _expiry;
     private long _correlation;
     private int _roundRobin;
     private int _inFlight;
@@ -51,8 +55,11 @@ public sealed class PartitionRouter : IKahunaRequestHandler
         _directory = directory;
         _settings = settings;
         _provider = ((ExtendedActorSystem)system).Provider;
-        _replies = system.ActorOf(Props.Create(() => new RouterReplyActor(this)), "router");
+        _replies = RouterReplySink.Register(this, _provider);
+        _expiry = new Timer(static state => ((PartitionRouter)state!).ExpireAttempts(), this, ExpiryInterval, ExpiryInterval);
     }
+
+    public void Dispose() => _expiry.Dispose();
 
     public PartitionMap Map { get; }
 
@@ -167,17 +174,16 @@ public sealed class PartitionRouter : IKahunaRequestHandler
 
     private async Task<PartitionReply?> SendAsync(IActorRef replica, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
     {
+        // One shared sweeper expires attempts (ExpireAttempts), instead of a timer per attempt: timers were among the
+        // largest allocations per request.
         var id = Interlocked.Increment(ref _correlation);
-        var tcs = new TaskCompletionSource<PartitionReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = tcs;
+        var attempt = new PendingAttempt(Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        _pending[id] = attempt;
+        using var cancellation = ct.CanBeCanceled ? ct.UnsafeRegister(static a => ((PendingAttempt)a!).TrySetCanceled(), attempt) : default;
         try
         {
             replica.Tell(new PartitionRequest(id, request, _replies), ActorRefs.NoSender);
-            return await tcs.Task.WaitAsync(timeout, ct);
-        }
-        catch (TimeoutException)
-        {
-            return null;
+            return await attempt.Task;
         }
         finally
         {
@@ -187,7 +193,21 @@ public sealed class PartitionRouter : IKahunaRequestHandler
 
     internal void Complete(PartitionReply reply)
     {
-        if (_pending.TryRemove(reply.CorrelationId, out var tcs)) tcs.TrySetResult(reply);
+        if (_pending.TryRemove(reply.CorrelationId, out var attempt)) attempt.TrySetResult(reply);
+    }
+
+    /// <summary>Answers null (no reply in time) to every attempt past its deadline.</summary>
+    private void ExpireAttempts()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var (id, attempt) in _pending)
+            if (attempt.Deadline <= now && _pending.TryRemove(id, out _)) attempt.TrySetResult(null);
+    }
+
+    /// <summary>An attempt waiting for its replica's reply; null means no reply before the deadline.</summary>
+    private sealed class PendingAttempt(long deadline) : TaskCompletionSource<PartitionReply?>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long Deadline { get; } = deadline;
     }
 
     private static async Task<int> BackOff(int ms, CancellationToken ct)
@@ -198,8 +218,26 @@ public sealed class PartitionRouter : IKahunaRequestHandler
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private sealed class RouterReplyActor : ReceiveActor
+    /// <summary>
+    /// Where replicas send their replies: a temporary actor reference (like the one behind Ask) whose Tell completes
+    /// the waiting attempt on the sender's thread. A reply from a local replica skips a mailbox hop; one from another
+    /// node arrives through remoting at this reference's path.
+    /// </summary>
+    private sealed class RouterReplySink(PartitionRouter router, IActorRefProvider provider, ActorPath path) : MinimalActorRef
     {
-        public RouterReplyActor(PartitionRouter router) => Receive<PartitionReply>(router.Complete);
+        public override ActorPath Path { get; } = path;
+        public override IActorRefProvider Provider { get; } = provider;
+
+        public static IActorRef Register(PartitionRouter router, IActorRefProvider provider)
+        {
+            var sink = new RouterReplySink(router, provider, provider.TempPath());
+            provider.RegisterTempActor(sink, sink.Path);
+            return sink;
+        }
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (message is PartitionReply reply) router.Complete(reply);
+        }
     }
 }
