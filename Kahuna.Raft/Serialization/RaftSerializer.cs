@@ -38,21 +38,30 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         _ => throw new ArgumentException($"RaftSerializer cannot serialize {o.GetType().Name}"),
     };
 
+    /// <summary>
+    /// Scratch space per thread (remoting serializes on several threads at once): a message is written here and
+    /// copied out once, instead of growing a fresh buffer per message and then copying that.
+    /// </summary>
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _scratch;
+
+    /// <summary>Scratch buffers that grew past this (a snapshot chunk, a checkpoint) are not kept.</summary>
+    private const int MaxRetainedScratchBytes = 1024 * 1024;
+
     public override byte[] ToBinary(object obj)
     {
-        var buffer = new ArrayBufferWriter<byte>(obj switch
+        var buffer = _scratch ??= new ArrayBufferWriter<byte>(4096);
+        try
         {
-            RaftEnvelope e => RaftCodec.EstimateSize(e.Message) + e.GroupId.Length,
-            RaftEnvelopeBatch b => 8 + b.Envelopes.Sum(e => RaftCodec.EstimateSize(e.Message) + e.GroupId.Length + 4),
-            SnapshotChunk c => 160 + c.Data.Length,
-            EntriesAppended a => 32 + a.Entries.Sum(x => x.Data.Length + 32),
-            ReplicaCheckpoint k => 128 + k.StateMachine.Length + k.Tail.Sum(x => x.Data.Length + 32),
-            _ => 256,
-        });
-        var w = new MessagePackWriter(buffer);
-        Write(ref w, obj);
-        w.Flush();
-        return buffer.WrittenSpan.ToArray();
+            var w = new MessagePackWriter(buffer);
+            Write(ref w, obj);
+            w.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (buffer.Capacity > MaxRetainedScratchBytes) _scratch = null;
+            else buffer.ResetWrittenCount();
+        }
     }
 
     internal static void Write(ref MessagePackWriter w, object obj)

@@ -157,10 +157,23 @@ public sealed partial class KeyValueStore
         }
 
         var previous = entry.Current;
-        var history = new KeyValueVersion[entry.HistoryLength + 1];
-        entry.History?.CopyTo(history, 0);
-        history[^1] = previous;
-        entry.History = history;
+        var length = entry.HistoryLength;
+        if (length > 0 && length >= _options.RevisionsPerKey - 1)
+        {
+            // Full: the oldest version would be trimmed at once, so shift in place rather than grow a copy and trim it.
+            // (History arrays are only read on the state machine's thread and copied out by snapshots.)
+            var full = entry.History!;
+            Array.Copy(full, 1, full, 0, length - 1);
+            full[^1] = previous;
+            entry.CompactedBelowRevision = full[0].Revision;
+        }
+        else
+        {
+            var history = new KeyValueVersion[length + 1];
+            entry.History?.CopyTo(history, 0);
+            history[^1] = previous;
+            entry.History = history;
+        }
         ReplaceCurrent(key, entry, written);
         TrimHistory(entry, nowMs);
         Reschedule(key, entry);
