@@ -6,13 +6,17 @@ using Spectre.Console;
 
 namespace Kahuna.Node.Bench;
 
-/// <summary>`kahuna bench …`: load generators. `raft` measures the Raft layer alone (three in-process nodes, fsync on).</summary>
+/// <summary>
+/// `kahuna bench …`: load generators. `raft` measures the Raft layer alone (three in-process nodes, fsync on);
+/// `footprint` the memory and recovery time of one node run as a child process.
+/// </summary>
 public static class BenchCommand
 {
     public static Command Create(CliContext context)
     {
         var bench = new Command("bench", "Measure performance (a benchmark, not a test: nothing here gates on a time)");
         bench.Add(CreateRaft(context));
+        bench.Add(Footprint.FootprintCommand.Create(context));
         foreach (var workload in Client.ClientBenchCommand.CreateAll(context))
             bench.Add(workload);
         return bench;
