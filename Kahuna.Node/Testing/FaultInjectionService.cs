@@ -64,7 +64,9 @@ public sealed class FaultInjectionService
 
     private async Task<KahunaResponse> ThrottleAsync(IReadOnlyList<string> nodeIds, ThrottleMode mode)
     {
-        var transport = ((IRemoteActorRefProvider)((ExtendedActorSystem)_system).Provider).Transport;
+        if (((ExtendedActorSystem)_system).Provider is not IRemoteActorRefProvider remote)
+            return Refuse(KahunaStatus.InvalidInput, "this node does not use Akka remoting: there is no traffic to other nodes to block");
+        var transport = remote.Transport;
         var applied = new List<string>();
         var skipped = new List<string>();
         foreach (var id in nodeIds.Distinct(StringComparer.Ordinal))

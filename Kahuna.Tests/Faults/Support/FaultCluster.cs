@@ -20,6 +20,11 @@ internal sealed class FaultCluster : IAsyncDisposable
     public const string FaultConfig = """
         akka.remote.dot-netty.tcp.applied-adapters = ["trttl"]
         kahuna.testing.fault-injection = on
+        # The throttle adapter does not pass a closed connection up to remoting (it relies on heartbeats), so after a
+        # peer is killed its node keeps writing into the dead connection until the transport failure detector gives
+        # up: 120 s by default, long enough that the restarted peer's joins go unanswered. Detect it in seconds.
+        akka.remote.transport-failure-detector.heartbeat-interval = 1s
+        akka.remote.transport-failure-detector.acceptable-heartbeat-pause = 6s
         """;
 
     private static readonly TimeSpan AdminTimeout = TimeSpan.FromSeconds(5);
@@ -90,7 +95,9 @@ internal sealed class FaultCluster : IAsyncDisposable
     {
         foreach (var id in _paused.ToList()) Resume(id);
         if (Cluster.NodeIds.Any(id => !Cluster.IsRunning(id)))
+        {
             await Cluster.StartStoppedNodesAsync();
+        }
         if (_cut.Count > 0)
         {
             Log("heal every partition");
