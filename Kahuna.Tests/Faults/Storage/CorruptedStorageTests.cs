@@ -11,7 +11,9 @@ namespace Kahuna.Tests.Faults.Storage;
 /// A node whose SQLite journal lost or garbled its tail (a disk that lied about fsync, a torn write, an operator's
 /// mistake) while the other two kept theirs. Whatever the node does, it must never serve wrong data: either it refuses
 /// to start and says why, or it starts, catches up from its peers, and then, as the leader of every partition, serves
-/// every acknowledged write correctly.
+/// every acknowledged write correctly. Observed: a torn WAL tail or a garbled last page is recovered from (SQLite drops
+/// the torn frames, Raft re-replicates what the node lost), a garbled header makes the node refuse to start
+/// ("node n3 failed to start: SQLite Error 26: 'file is not a database'").
 /// </summary>
 [Collection("cluster")]
 public sealed class CorruptedStorageTests(ITestOutputHelper output)
@@ -26,11 +28,15 @@ public sealed class CorruptedStorageTests(ITestOutputHelper output)
 
         /// <summary>The last page of journal.db overwritten with random bytes.</summary>
         GarbledDatabaseTail,
+
+        /// <summary>The first page of journal.db (its header and schema) overwritten with random bytes.</summary>
+        GarbledDatabaseHeader,
     }
 
     [Theory]
     [InlineData(Damage.TruncatedWalTail)]
     [InlineData(Damage.GarbledDatabaseTail)]
+    [InlineData(Damage.GarbledDatabaseHeader)]
     public async Task DamagedJournalTail_NodeRefusesOrRecoversFromPeers_NeverServesWrongData(Damage damage)
     {
         await using var faults = await FaultCluster.StartAsync(output);
@@ -58,7 +64,8 @@ public sealed class CorruptedStorageTests(ITestOutputHelper output)
 
             if (outcome == "refused")
             {
-                Assert.Contains(cluster.DescribeNodes(60).Split('\n'), l => l.Contains("journal", StringComparison.OrdinalIgnoreCase) && l.Contains(Victim));
+                // A clear refusal: the node says it failed to start and why, instead of serving or crashing with a trace.
+                Assert.Contains(cluster.DescribeNodes(60).Split('\n'), l => l.Contains($"node {Victim} failed to start", StringComparison.Ordinal) && l.Contains("SQLite"));
             }
             else
             {
@@ -99,6 +106,14 @@ public sealed class CorruptedStorageTests(ITestOutputHelper output)
                 var garbage = new byte[Math.Min(4096, stream.Length)];
                 random.NextBytes(garbage);
                 stream.Seek(-garbage.Length, SeekOrigin.End);
+                stream.Write(garbage);
+                break;
+            }
+            case Damage.GarbledDatabaseHeader:
+            {
+                using var stream = new FileStream(journal, FileMode.Open, FileAccess.ReadWrite);
+                var garbage = new byte[Math.Min(4096, stream.Length)];
+                random.NextBytes(garbage);
                 stream.Write(garbage);
                 break;
             }

@@ -54,8 +54,7 @@ internal static class FaultRunner
                 if (loadClock.Elapsed >= options.Duration) break;
                 ThrowIfAProcessFailed(processes);
                 log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] step: {step}");
-                await InflictAsync(faults, step);
-                injected[step.Kind]++;
+                if (await InflictAsync(faults, step)) injected[step.Kind]++;
                 await faults.HealAllAsync();
                 // Settle before the next fault: every node serves every partition again (faults do not pile up).
                 await cluster.WaitHealthyAsync(Within);
@@ -121,7 +120,8 @@ internal static class FaultRunner
         return tasks;
     }
 
-    internal static async Task InflictAsync(FaultCluster faults, FaultStep step)
+    /// <summary>Inflicts one step and undoes it after its hold; false when it changed nothing (a transfer to the current leader).</summary>
+    internal static async Task<bool> InflictAsync(FaultCluster faults, FaultStep step)
     {
         var nodes = step.Nodes;
         switch (step.Kind)
@@ -145,10 +145,11 @@ internal static class FaultRunner
                 await Task.Delay(step.Hold);
                 break;
             case FaultKind.TransferLeadership:
-                await faults.TransferLeadershipAsync(faults.Cluster.Map.Partitions[step.Partition].Id, nodes[0]);
+                bool moved = await faults.TransferLeadershipAsync(faults.Cluster.Map.Partitions[step.Partition].Id, nodes[0]);
                 await Task.Delay(step.Hold);
-                break;
+                return moved;
         }
+        return true;
     }
 
     /// <summary>Waits until every workload has at least a few ok operations invoked after <paramref name="since"/> (recorder seconds).</summary>
