@@ -14,15 +14,20 @@ namespace Kahuna.Node.Cluster;
 /// </summary>
 public sealed class NodeRequestHandler(PartitionRouter router, ClusterStatusService status) : IKahunaRequestHandler
 {
-    public ValueTask<KahunaResponse> HandleAsync(KahunaRequest request, RequestContext context, CancellationToken cancellationToken) =>
-        request is ClusterStatusRequest
-            ? new ValueTask<KahunaResponse>(status.GetAsync(cancellationToken))
-            : router.HandleAsync(request, context, cancellationToken);
+    public ValueTask<KahunaResponse> HandleAsync(KahunaRequest request, RequestContext context, CancellationToken cancellationToken) => request switch
+    {
+        ClusterStatusRequest => new ValueTask<KahunaResponse>(status.GetAsync(cancellationToken)),
+        FaultInjectionRequest fault => new ValueTask<KahunaResponse>(status.FaultInjection.HandleAsync(fault, cancellationToken)),
+        _ => router.HandleAsync(request, context, cancellationToken),
+    };
 }
 
 /// <summary>Builds this node's view of the cluster from its directory, its partition map and its local replicas.</summary>
 public sealed class ClusterStatusService(string nodeId, PartitionMap map, NodeDirectory directory, IActorRef raftHost, PartitionRouter router)
 {
+    /// <summary>Test-only faults (Kahuna.Node/Testing), refused unless kahuna.testing.fault-injection = on.</summary>
+    public Kahuna.Node.Testing.FaultInjectionService FaultInjection { get; } = Kahuna.Node.Testing.FaultInjectionService.Create(nodeId, map, directory, raftHost);
+
     public async Task<KahunaResponse> GetAsync(CancellationToken cancellationToken)
     {
         var replicas = await raftHost.Ask<RaftHostProtocol.Replicas>(RaftHostProtocol.GetReplicas.Instance, TimeSpan.FromSeconds(5), cancellationToken);

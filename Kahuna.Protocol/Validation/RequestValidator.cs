@@ -16,6 +16,7 @@ public static partial class RequestValidator
         HelloRequest r => Validate(r),
         PingRequest r => Validate(r),
         ClusterStatusRequest r => Validate(r),
+        FaultInjectionRequest r => Validate(r),
         TryLockRequest r => Validate(r),
         ExtendLockRequest r => Validate(r),
         UnlockRequest r => Validate(r),
@@ -44,6 +45,34 @@ public static partial class RequestValidator
 
     /// <summary>A cluster status request has no fields to check.</summary>
     public static ValidationResult Validate(ClusterStatusRequest request) => ValidationResult.Valid;
+
+    /// <summary>A known action, at most 16 node ids (each a valid name), exactly one for a leadership transfer, none needed to heal all.</summary>
+    public static ValidationResult Validate(FaultInjectionRequest request)
+    {
+        if (!Enum.IsDefined(request.Action))
+            return ValidationResult.Invalid($"{nameof(request.Action)}: unknown action {(int)request.Action}");
+        var ids = request.NodeIds ?? [];
+        if (ids.Length > MaxFaultInjectionNodes)
+            return ValidationResult.TooLarge($"{nameof(request.NodeIds)}: {ids.Length} node ids, the limit is {MaxFaultInjectionNodes}");
+        foreach (var id in ids)
+        {
+            if (Name(id, nameof(request.NodeIds)) is { IsValid: false } bad)
+                return bad;
+        }
+        return request.Action switch
+        {
+            FaultInjectionAction.BlockTraffic or FaultInjectionAction.UnblockTraffic when ids.Length == 0 =>
+                ValidationResult.Invalid($"{nameof(request.NodeIds)}: name at least one node"),
+            FaultInjectionAction.TransferLeadership when ids.Length != 1 =>
+                ValidationResult.Invalid($"{nameof(request.NodeIds)}: a leadership transfer names exactly one target node"),
+            FaultInjectionAction.TransferLeadership when request.PartitionId < 0 =>
+                ValidationResult.Invalid($"{nameof(request.PartitionId)}: must not be negative, got {request.PartitionId}"),
+            _ => ValidationResult.Valid,
+        };
+    }
+
+    /// <summary>Most node ids one fault-injection request may name.</summary>
+    private const int MaxFaultInjectionNodes = 16;
 
     /// <summary>Returns the first failed result, or valid.</summary>
     private static ValidationResult First(params ReadOnlySpan<ValidationResult> results)

@@ -27,6 +27,7 @@ internal static class MessageSamples
         new ExtendRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", TtlMs = 1000, Durability = Durability.Ephemeral },
         new NextSequenceRequest { OperationId = Operation, CompletedBelow = 40, Name = "orders", Count = 10, IdempotencyKey = "batch-7" },
         new ClusterStatusRequest(),
+        new FaultInjectionRequest { Action = FaultInjectionAction.TransferLeadership, NodeIds = ["n3"], PartitionId = 2 },
     ];
 
     public static readonly KahunaResponse[] Responses =
@@ -51,5 +52,6 @@ internal static class MessageSamples
             Partitions = [new PartitionInfo { Id = 1, RangeStart = "0000000000000000", RangeEnd = "7fffffffffffffff", Replicas = ["n1", "n2"],
                 Leader = "n1", Term = 4, CommitIndex = 99, AppliedIndex = 98, LocalRole = "Follower" }],
         },
+        new FaultInjectionResponse { Status = KahunaStatus.Ok, Message = "m", Applied = ["n2", "n3"] },
     ];
 }

@@ -18,6 +18,7 @@ public class UnionTagsTests
         (20, "SetRequest"), (21, "GetRequest"), (22, "ExistsRequest"), (23, "DeleteRequest"), (24, "ExtendRequest"),
         (40, "NextSequenceRequest"),
         (60, "ClusterStatusRequest"),
+        (79, "FaultInjectionRequest"),
     ];
 
     private static readonly (int Tag, string Type)[] PinnedResponseTags =
@@ -27,6 +28,7 @@ public class UnionTagsTests
         (20, "SetResponse"), (21, "GetResponse"), (22, "ExistsResponse"), (23, "DeleteResponse"), (24, "ExtendResponse"),
         (40, "NextSequenceResponse"),
         (60, "ClusterStatusResponse"),
+        (79, "FaultInjectionResponse"),
     ];
 
     private static (int Tag, string Type)[] Declared(Type unionBase) =>
