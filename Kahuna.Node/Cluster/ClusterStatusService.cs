@@ -18,6 +18,8 @@ public sealed class NodeRequestHandler(PartitionRouter router, ClusterStatusServ
     {
         ClusterStatusRequest => new ValueTask<KahunaResponse>(status.GetAsync(cancellationToken)),
         FaultInjectionRequest fault => new ValueTask<KahunaResponse>(status.FaultInjection.HandleAsync(fault, cancellationToken)),
+        TransferLeaderRequest when !context.IsAdmin => new ValueTask<KahunaResponse>(ErrorResponse.Create(KahunaStatus.Unauthorized,
+            "a leadership transfer is an admin command: connect with an admin token (kahuna.security.admin-tokens)")),
         _ => router.HandleAsync(request, context, cancellationToken),
     };
 }

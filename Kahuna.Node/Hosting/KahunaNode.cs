@@ -57,7 +57,7 @@ public sealed class KahunaNode : IAsyncDisposable
         // The client port opens first: its actual port is announced to the cluster (a role), so nodes can tell
         // clients where each partition's leader serves. Until the node is built, requests are answered Retry.
         IConnectionAuthenticator authenticator = settings.Security.AuthenticationRequired
-            ? new Kahuna.Node.Security.TokenAuthenticator(settings.Security.Tokens)
+            ? new Kahuna.Node.Security.TokenAuthenticator(settings.Security.Tokens, settings.Security.AdminTokens)
             : AcceptAllAuthenticator.Instance;
         var handler = new DeferredRequestHandler();
         var server = new KahunaTcpServer(new IPEndPoint(ResolveHost(options.Host), options.ClientPort), handler, settings.Server, authenticator);

@@ -19,8 +19,11 @@ public interface IConnectionAuthenticator
 /// <param name="Reason">Why it was refused, sent to the client.</param>
 public sealed record AuthenticationResult(bool Accepted, string? Principal = null, string? Reason = null)
 {
-    /// <summary>Accepted, anonymous.</summary>
-    public static readonly AuthenticationResult Anonymous = new(true);
+    /// <summary>Accepted, anonymous. A node that lets anyone in (authentication off) lets anyone administer it too.</summary>
+    public static readonly AuthenticationResult Anonymous = new(true) { IsAdmin = true };
+
+    /// <summary>Whether the client may run admin commands (a leadership transfer, later leave and split).</summary>
+    public bool IsAdmin { get; init; }
 
     /// <summary>Refused, with a reason for the client.</summary>
     public static AuthenticationResult Refused(string reason) => new(false, null, reason);

@@ -24,4 +24,8 @@ public interface IKahunaRequestHandler
 /// <param name="RemoteEndPoint">The peer's address.</param>
 /// <param name="ClientName">The name the client gave in its Hello, if any.</param>
 /// <param name="Principal">Who the authenticator says the client is, if anyone.</param>
-public sealed record RequestContext(long ConnectionId, EndPoint? RemoteEndPoint, string? ClientName, string? Principal);
+public sealed record RequestContext(long ConnectionId, EndPoint? RemoteEndPoint, string? ClientName, string? Principal)
+{
+    /// <summary>Whether the handshake's credential allows admin commands (an admin token, or a node without authentication).</summary>
+    public bool IsAdmin { get; init; }
+}

@@ -122,7 +122,7 @@ internal sealed partial class KahunaSession
         if (!verdict.Accepted)
             return RefuseHello(id, KahunaStatus.Unauthorized, verdict.Reason ?? "credential refused");
 
-        Context = new RequestContext(Id, RemoteEndPoint, hello.ClientName, verdict.Principal);
+        Context = new RequestContext(Id, RemoteEndPoint, hello.ClientName, verdict.Principal) { IsAdmin = verdict.IsAdmin };
         _handshaken = true;
         Answer(id, new HelloReply { Status = KahunaStatus.Ok, ProtocolVersion = ProtocolInfo.Version, NodeId = _settings.NodeId });
         return true;

@@ -81,7 +81,8 @@ public sealed partial class PartitionApplication : IReplicaApplication
         }
         try
         {
-            if (RequestTranslator.DurabilityOf(request.Request) == Durability.Ephemeral) HandleEphemeral(request);
+            if (request.Request is TransferLeaderRequest transfer) HandleTransfer(request, transfer);
+            else if (RequestTranslator.DurabilityOf(request.Request) == Durability.Ephemeral) HandleEphemeral(request);
             else HandlePersistent(request);
         }
         catch (Exception e)
@@ -118,6 +119,24 @@ public sealed partial class PartitionApplication : IReplicaApplication
         Propose(command,
             result => Reply(request, RequestTranslator.ToResponse(request.Request, result as IPartitionResult)),
             failure => Reply(request, Failed(failure), failure.LeaderHint));
+    }
+
+    /// <summary>Starts handing leadership to the target (the router checked it holds a replica) and answers at once.</summary>
+    private void HandleTransfer(PartitionRequest request, TransferLeaderRequest transfer)
+    {
+        var self = _host.ReplicaId;
+        if (transfer.TargetNodeId == self)
+        {
+            Reply(request, new TransferLeaderResponse { Status = KahunaStatus.Ok, PreviousLeader = self, Message = $"{self} already leads" });
+            return;
+        }
+        if (!_host.TransferLeadership(transfer.TargetNodeId))
+        {
+            Reply(request, ErrorResponse.Create(KahunaStatus.Retry,
+                $"{self} could not start a transfer to {transfer.TargetNodeId} (it is not a voter of this Raft group)"));
+            return;
+        }
+        Reply(request, new TransferLeaderResponse { Status = KahunaStatus.Ok, PreviousLeader = self });
     }
 
     private void Propose(IPartitionCommand command, Action<object?> onApplied, Action<ReplicaFailure> onFailed) =>

@@ -92,9 +92,8 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
 
     private async ValueTask<KahunaResponse> RouteAsync(KahunaRequest request, CancellationToken cancellationToken)
     {
-        var key = RequestTranslator.RoutingKey(request);
-        if (key is null) return ErrorResponse.Create(KahunaStatus.InvalidInput, $"{request.GetType().Name} is not routed to a partition");
-        var partition = Map.ForKey(key);
+        var partition = PartitionOf(request, out var refusal);
+        if (partition is null) return refusal!;
         var started = Stopwatch.GetTimestamp();
         var delivered = false;
         var backoff = 10;
@@ -144,6 +143,25 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         return ErrorResponse.Create(delivered ? KahunaStatus.Timeout : KahunaStatus.Retry,
             $"partition {partition.Id} did not answer within {_settings.RequestTimeout.TotalSeconds:F0}s" +
             (lastAnswer?.Message is { } m ? $" (last answer: {m})" : ""));
+    }
+
+    /// <summary>A request with a key goes to its key's partition; an admin request names its partition.</summary>
+    private PartitionDescriptor? PartitionOf(KahunaRequest request, out KahunaResponse? refusal)
+    {
+        refusal = null;
+        if (request is TransferLeaderRequest transfer)
+        {
+            if (!Map.ById.TryGetValue(transfer.PartitionId, out var named))
+                refusal = ErrorResponse.Create(KahunaStatus.NotFound, $"there is no partition {transfer.PartitionId} (kahuna cluster status lists them)");
+            else if (!named.Replicas.Contains(transfer.TargetNodeId))
+                refusal = ErrorResponse.Create(KahunaStatus.InvalidInput,
+                    $"{transfer.TargetNodeId} holds no replica of partition {transfer.PartitionId} (its replicas: {string.Join(", ", named.Replicas)})");
+            return refusal is null ? named : null;
+        }
+        var key = RequestTranslator.RoutingKey(request);
+        if (key is not null) return Map.ForKey(key);
+        refusal = ErrorResponse.Create(KahunaStatus.InvalidInput, $"{request.GetType().Name} is not routed to a partition");
+        return null;
     }
 
     private string? ChooseTarget(PartitionDescriptor partition, string? previous)

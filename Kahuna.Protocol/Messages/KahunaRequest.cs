@@ -19,6 +19,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Extend, typeof(ExtendRequest))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceRequest))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusRequest))]
+[Union(UnionTags.TransferLeader, typeof(TransferLeaderRequest))]
 [Union(UnionTags.FaultInjection, typeof(FaultInjectionRequest))]
 public abstract record KahunaRequest;
 

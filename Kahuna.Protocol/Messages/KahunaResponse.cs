@@ -21,6 +21,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Extend, typeof(ExtendResponse))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceResponse))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusResponse))]
+[Union(UnionTags.TransferLeader, typeof(TransferLeaderResponse))]
 [Union(UnionTags.FaultInjection, typeof(FaultInjectionResponse))]
 public abstract record KahunaResponse
 {

@@ -12,7 +12,7 @@ namespace Kahuna.Protocol.Messages;
 /// 30–39 more key/value operations;
 /// 41–49 sequence ranges and sequence administration;
 /// 50–59 transactions (Begin, Get, Set, Delete, Commit, Rollback);
-/// 61–78 cluster administration (join, leave, partitions, leadership transfer); 79 test-only fault injection;
+/// 62–78 cluster administration (join, leave, partitions); 79 test-only fault injection;
 /// 80–99 authentication and session management.
 /// </remarks>
 public static class UnionTags
@@ -51,9 +51,11 @@ public static class UnionTags
     /// <summary><see cref="NextSequenceRequest"/> / <see cref="NextSequenceResponse"/>.</summary>
     public const int NextSequence = 40;
 
-    // ---- cluster administration (60–79; 61–79 reserved) ----
+    // ---- cluster administration (60–79; 62–78 reserved) ----
     /// <summary><see cref="ClusterStatusRequest"/> / <see cref="ClusterStatusResponse"/>.</summary>
     public const int ClusterStatus = 60;
+    /// <summary><see cref="TransferLeaderRequest"/> / <see cref="TransferLeaderResponse"/>: needs an admin credential.</summary>
+    public const int TransferLeader = 61;
 
     /// <summary><see cref="FaultInjectionRequest"/> / <see cref="FaultInjectionResponse"/>: test-only, refused unless
     /// <c>kahuna.testing.fault-injection = on</c>. The last tag of the admin range, so real admin commands keep 61 onwards.</summary>

@@ -17,6 +17,7 @@ public static partial class RequestValidator
         PingRequest r => Validate(r),
         ClusterStatusRequest r => Validate(r),
         FaultInjectionRequest r => Validate(r),
+        TransferLeaderRequest r => Validate(r),
         TryLockRequest r => Validate(r),
         ExtendLockRequest r => Validate(r),
         UnlockRequest r => Validate(r),
@@ -70,6 +71,12 @@ public static partial class RequestValidator
             _ => ValidationResult.Valid,
         };
     }
+
+    /// <summary>A partition id that is not negative and a valid target node name.</summary>
+    public static ValidationResult Validate(TransferLeaderRequest request) =>
+        request.PartitionId < 0
+            ? ValidationResult.Invalid($"{nameof(request.PartitionId)}: must not be negative, got {request.PartitionId}")
+            : Name(request.TargetNodeId, nameof(request.TargetNodeId));
 
     /// <summary>Most node ids one fault-injection request may name.</summary>
     private const int MaxFaultInjectionNodes = 16;

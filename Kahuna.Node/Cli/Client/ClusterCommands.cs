@@ -3,13 +3,14 @@ using Spectre.Console;
 
 namespace Kahuna.Node.Cli.Client;
 
-/// <summary><c>kahuna cluster status</c>: a node's view of the cluster (members, partitions, leaders, progress).</summary>
+/// <summary><c>kahuna cluster status</c>: a node's view of the cluster (members, partitions, leaders, progress); <c>transfer-leader</c> in its own file.</summary>
 internal static class ClusterCommands
 {
     public static Command Create(CliContext context)
     {
         var command = new Command("cluster", "Cluster administration");
         command.Add(CreateStatus(context));
+        command.Add(TransferLeaderCommand.Create(context));
         return command;
     }
 

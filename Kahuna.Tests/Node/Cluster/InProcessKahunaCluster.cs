@@ -12,7 +12,9 @@ internal sealed class InProcessKahunaCluster : IAsyncDisposable
 
     public string Endpoints => string.Join(",", Nodes.Select(n => $"127.0.0.1:{n.ClientEndPoint.Port}"));
 
-    public static async Task<InProcessKahunaCluster> StartAsync(int nodes = 3, int partitions = 4, string overrides = "")
+    /// <param name="environment">Where the nodes read KAHUNA_TOKENS etc.; null starts them --insecure (no authentication).</param>
+    public static async Task<InProcessKahunaCluster> StartAsync(int nodes = 3, int partitions = 4, string overrides = "",
+        Func<string, string?>? environment = null)
     {
         var cluster = new InProcessKahunaCluster();
         var ids = Enumerable.Range(1, nodes).Select(i => $"n{i}").ToList();
@@ -29,7 +31,8 @@ internal sealed class InProcessKahunaCluster : IAsyncDisposable
                 ClusterNodes = ids,
                 Partitions = partitions,
                 ConfigOverrides = "kahuna.raft.tick-interval = 50ms\n" + overrides,
-                Insecure = true,
+                Insecure = environment is null,
+                Environment = environment ?? (_ => null),
             });
             seed ??= $"127.0.0.1:{node.ClusterAddress.Port}";
             cluster.Nodes.Add(node);

@@ -27,6 +27,7 @@ internal static class MessageSamples
         new ExtendRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", TtlMs = 1000, Durability = Durability.Ephemeral },
         new NextSequenceRequest { OperationId = Operation, CompletedBelow = 40, Name = "orders", Count = 10, IdempotencyKey = "batch-7" },
         new ClusterStatusRequest(),
+        new TransferLeaderRequest { PartitionId = 3, TargetNodeId = "n2" },
         new FaultInjectionRequest { Action = FaultInjectionAction.TransferLeadership, NodeIds = ["n3"], PartitionId = 2 },
     ];
 
@@ -52,6 +53,7 @@ internal static class MessageSamples
             Partitions = [new PartitionInfo { Id = 1, RangeStart = "0000000000000000", RangeEnd = "7fffffffffffffff", Replicas = ["n1", "n2"],
                 Leader = "n1", Term = 4, CommitIndex = 99, AppliedIndex = 98, LocalRole = "Follower" }],
         },
+        new TransferLeaderResponse { Status = KahunaStatus.Ok, Message = "m", PreviousLeader = "n1" },
         new FaultInjectionResponse { Status = KahunaStatus.Ok, Message = "m", Applied = ["n2", "n3"] },
     ];
 }

@@ -18,6 +18,7 @@ public class UnionTagsTests
         (20, "SetRequest"), (21, "GetRequest"), (22, "ExistsRequest"), (23, "DeleteRequest"), (24, "ExtendRequest"),
         (40, "NextSequenceRequest"),
         (60, "ClusterStatusRequest"),
+        (61, "TransferLeaderRequest"),
         (79, "FaultInjectionRequest"),
     ];
 
@@ -28,6 +29,7 @@ public class UnionTagsTests
         (20, "SetResponse"), (21, "GetResponse"), (22, "ExistsResponse"), (23, "DeleteResponse"), (24, "ExtendResponse"),
         (40, "NextSequenceResponse"),
         (60, "ClusterStatusResponse"),
+        (61, "TransferLeaderResponse"),
         (79, "FaultInjectionResponse"),
     ];
 
