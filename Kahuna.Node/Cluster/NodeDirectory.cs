@@ -23,11 +23,20 @@ public sealed class NodeDirectory : IRaftPeerDirectory
     // Per node id: where its clients connect (host:port), announced in its "kahuna-client:" role.
     private readonly ConcurrentDictionary<string, string> _clientEndpoints = new(StringComparer.Ordinal);
 
-    public NodeDirectory(string selfId, Address selfAddress, string? selfClientEndpoint = null)
+    // Per node id: the address remembered from an earlier run (see KnownPeersFile), used until membership says more.
+    private readonly ConcurrentDictionary<string, Address> _remembered = new(StringComparer.Ordinal);
+    private readonly KnownPeersFile? _knownPeers;
+
+    /// <param name="knownPeersPath">Where to remember peers' addresses across restarts (null: do not).</param>
+    public NodeDirectory(string selfId, Address selfAddress, string? selfClientEndpoint = null, string? knownPeersPath = null)
     {
         SelfId = selfId;
         SelfAddress = selfAddress;
         if (selfClientEndpoint is not null) _clientEndpoints[selfId] = selfClientEndpoint;
+        if (knownPeersPath is null) return;
+        _knownPeers = new KnownPeersFile(knownPeersPath);
+        foreach (var (id, address) in _knownPeers.Load())
+            if (id != selfId) _remembered[id] = address;
     }
 
     /// <summary>The client endpoint (host:port) of a node, when it announced one.</summary>
@@ -38,12 +47,20 @@ public sealed class NodeDirectory : IRaftPeerDirectory
     public string SelfId { get; }
     public Address SelfAddress { get; }
 
+    /// <summary>
+    /// A node's address: from membership, else remembered from an earlier run. A restarted node may wait a while to
+    /// be admitted to Akka membership (the others must first down its old incarnation); Raft needs no membership,
+    /// so its replicas talk to their peers at the remembered addresses meanwhile instead of serving nothing.
+    /// </summary>
     public Address? Resolve(string nodeId) =>
-        nodeId == SelfId ? SelfAddress : _members.TryGetValue(nodeId, out var m) ? m.Address : null;
+        nodeId == SelfId ? SelfAddress
+        : _members.TryGetValue(nodeId, out var m) ? m.Address
+        : _remembered.TryGetValue(nodeId, out var r) ? r : null;
 
     public IReadOnlyDictionary<string, Address> Snapshot()
     {
-        var all = _members.ToDictionary(kv => kv.Key, kv => kv.Value.Address);
+        var all = _remembered.ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (id, member) in _members) all[id] = member.Address;
         all[SelfId] = SelfAddress;
         return all;
     }
@@ -57,6 +74,11 @@ public sealed class NodeDirectory : IRaftPeerDirectory
     {
         if (NodeIdOf(member) is not { } id || id == SelfId) return;
         _members[id] = member.UniqueAddress;
+        if (_knownPeers is not null && !(_remembered.TryGetValue(id, out var known) && known.Equals(member.Address)))
+        {
+            _remembered[id] = member.Address;
+            _knownPeers.Save(_remembered);
+        }
         var client = member.Roles.FirstOrDefault(r => r.StartsWith(ClientRolePrefix, StringComparison.Ordinal));
         if (client is not null) _clientEndpoints[id] = client[ClientRolePrefix.Length..];
     }

@@ -77,7 +77,7 @@ public sealed class KahunaNode : IAsyncDisposable
         try
         {
             var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-            var directory = new NodeDirectory(options.NodeId, self, clientEndpoint);
+            var directory = new NodeDirectory(options.NodeId, self, clientEndpoint, Path.Combine(options.DataDirectory, KnownPeersFile.FileName));
             system.ActorOf(NodeDirectoryActor.Props(directory), "directory");
             var raftHost = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, directory)), RaftHostProtocol.Name);
             var map = PartitionMap.CreateStatic(options.EffectiveClusterNodes, options.Partitions, options.ReplicationFactor);
