@@ -27,9 +27,15 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
         var provider = journalConfig.GetString("provider-name", "");
         if (!provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase)) return;
         var path = new SqliteConnectionStringBuilder(journalConfig.GetString("connection-string")).DataSource;
+        var checkpoint = journalConfig.GetString("wal-checkpoint", "background").ToLowerInvariant();
+        if (checkpoint is not ("background" or "inline"))
+            throw new ConfigurationException($"wal-checkpoint must be 'background' or 'inline', not '{checkpoint}'");
         _writer = new SqliteLogWriter(path,
             journalConfig.GetInt("group-commit-max-rows", 4096),
-            journalConfig.GetInt("group-commit-max-queued", 8192));
+            journalConfig.GetInt("group-commit-max-queued", 8192),
+            checkpoint == "inline" ? null : new WalCheckpointSettings(
+                journalConfig.GetTimeSpan("wal-checkpoint-interval", TimeSpan.FromMilliseconds(250)),
+                journalConfig.GetLong("wal-checkpoint-restart-pages", 16384)));
         Current = _writer;
     }
 

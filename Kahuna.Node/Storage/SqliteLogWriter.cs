@@ -3,6 +3,9 @@ using Microsoft.Data.Sqlite;
 
 namespace Kahuna.Node.Storage;
 
+/// <summary>How the background WAL checkpointer runs (see <see cref="WalCheckpointer"/>).</summary>
+public sealed record WalCheckpointSettings(TimeSpan Interval, long RestartAbovePages);
+
 /// <summary>One journal row, its payload already serialized.</summary>
 public sealed record JournalRow(string PersistenceId, long SequenceNr, long Created, byte[] Message, int SerializerId, string Manifest, string WriterUuid);
 
@@ -33,13 +36,22 @@ public sealed class SqliteLogWriter : IDisposable
     private long _commits;
     private long _rows;
 
-    public SqliteLogWriter(string path, int maxRowsPerCommit, int maxQueuedOperations)
+    private readonly WalCheckpointer? _checkpointer;
+
+    /// <param name="backgroundCheckpoints">Null: SQLite checkpoints inside commits (its default). Otherwise a
+    /// <see cref="WalCheckpointer"/> does it on its own thread and commits never wait for one.</param>
+    public SqliteLogWriter(string path, int maxRowsPerCommit, int maxQueuedOperations, WalCheckpointSettings? backgroundCheckpoints = null)
     {
         _maxRows = maxRowsPerCommit;
         _queue = new BlockingCollection<LogWriterOperation>(new ConcurrentQueue<LogWriterOperation>(), maxQueuedOperations);
         _connection = new SqliteConnection(SqlitePersistence.ConnectionString(path));
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        if (backgroundCheckpoints is not null)
+        {
+            Execute("PRAGMA wal_autocheckpoint=0;");
+            _checkpointer = new WalCheckpointer(path, backgroundCheckpoints.Interval, backgroundCheckpoints.RestartAbovePages);
+        }
         _insert = _connection.CreateCommand();
         _insert.CommandText = "INSERT INTO journal(deleted, persistence_id, sequence_number, created, message, identifier, manifest, writer_uuid) " +
                               "VALUES (0, $pid, $seq, $created, $msg, $ser, $man, $w)";
@@ -53,6 +65,9 @@ public sealed class SqliteLogWriter : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "kahuna-log-writer" };
         _thread.Start();
     }
+
+    /// <summary>The background checkpointer, when checkpoints are not inline (tests read its counters).</summary>
+    public WalCheckpointer? Checkpointer => _checkpointer;
 
     /// <summary>Transactions committed (each one fsync) and rows written, for benchmarks and status.</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -154,6 +169,7 @@ public sealed class SqliteLogWriter : IDisposable
     {
         _queue.CompleteAdding();
         _thread.Join(TimeSpan.FromSeconds(10));
+        _checkpointer?.Dispose();
         _insert.Dispose();
         _connection.Dispose();
     }

@@ -48,6 +48,12 @@ public static class SqlitePersistence
                   # writers wait (back-pressure).
                   group-commit-max-rows = 4096
                   group-commit-max-queued = 8192
+                  # WAL checkpoints: "background" (a thread checkpoints every interval without blocking commits; a
+                  # WAL past restart-pages is reset once) or "inline" (SQLite's default: inside the commit that grows
+                  # the WAL past 1000 pages, which stalls every write queued behind it).
+                  wal-checkpoint = background
+                  wal-checkpoint-interval = 250ms
+                  wal-checkpoint-restart-pages = 16384
                 }
               }
               snapshot-store {
