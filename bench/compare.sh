@@ -22,6 +22,7 @@ REPEATS=${REPEATS:-3}
 PAUSE=${PAUSE:-5}
 PEERS=${PEERS-"etcd redis"}
 BASE=${BASE:-$(mktemp -d /tmp/kahuna-compare.XXXXXX)}
+mkdir -p "$BASE"
 RESULTS=$BASE/results.csv
 RESOURCES=$BASE/resources.csv
 KAHUNA_PORT=17070

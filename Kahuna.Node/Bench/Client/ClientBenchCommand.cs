@@ -85,6 +85,7 @@ internal sealed class ClientBenchOptionSet
     private readonly Option<int?> _count = new("--count") { Description = "Values per sequence operation (a range from the leader's reserved block; default 1)", HelpName = "n" };
     private readonly Option<TimeSpan?> _timeout = OptionFactory.Duration("--timeout", "Per-operation limit, retries included; slower counts as a timeout (default 10s)");
     private readonly Option<int> _connections = new("--connections") { Description = "Client connections per endpoint", DefaultValueFactory = _ => 2, HelpName = "n" };
+    private readonly Option<bool> _noLeaderRouting = new("--no-leader-routing") { Description = "Send requests to the endpoints in turn and let nodes forward them (to see what the client's leader routing saves)" };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of the random choices (default 0: from the clock)", HelpName = "n" };
     private readonly Option<bool> _noSeed = new("--no-seed") { Description = "Do not write the key space before the warm-up" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with every result (progress still goes to stderr)" };
@@ -114,7 +115,7 @@ internal sealed class ClientBenchOptionSet
             (set._valueSize, workload is BenchWorkload.Set || seeded),
             (set._readPct, workload == BenchWorkload.Mixed),
             (set._lockLease, workload == BenchWorkload.Lock), (set._count, workload == BenchWorkload.Sequence),
-            (set._timeout, true), (set._connections, true), (set._seed, true), (set._noSeed, seeded),
+            (set._timeout, true), (set._connections, true), (set._noLeaderRouting, true), (set._seed, true), (set._noSeed, seeded),
             (set.Json, true), (set._csv, true), (set._label, true),
         };
         foreach (var (option, relevant) in options)
@@ -172,6 +173,7 @@ internal sealed class ClientBenchOptionSet
             SequenceCount = parse.GetValue(_count) ?? 1,
             Timeout = parse.GetValue(_timeout) ?? TimeSpan.FromSeconds(10),
             Connections = parse.GetValue(_connections),
+            RouteToLeaders = !parse.GetValue(_noLeaderRouting),
             RandomSeed = parse.GetValue(_seed),
             SkipSeeding = Value(parse, _noSeed, false),
             Json = parse.GetValue(Json),

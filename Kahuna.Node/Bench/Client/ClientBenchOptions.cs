@@ -84,6 +84,9 @@ public sealed record ClientBenchOptions
     /// <summary>Client connections per endpoint (the client's own default is 2).</summary>
     public int Connections { get; init; } = 2;
 
+    /// <summary>Whether the client sends each request to its partition's leader (the client's default) or lets nodes forward.</summary>
+    public bool RouteToLeaders { get; init; } = true;
+
     /// <summary>Seed of the random choices (0 = from the clock).</summary>
     public int RandomSeed { get; init; }
 

@@ -59,6 +59,7 @@ public static class ClientBenchSession
             {
                 Endpoints = endpoints,
                 ConnectionsPerEndpoint = options.Connections,
+                RouteToLeaders = options.RouteToLeaders,
                 RequestTimeout = options.Timeout,
                 ConnectTimeout = options.Timeout < TimeSpan.FromSeconds(5) ? options.Timeout : TimeSpan.FromSeconds(5),
                 ClientName = "kahuna-bench",
