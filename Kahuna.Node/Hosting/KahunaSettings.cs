@@ -56,6 +56,7 @@ public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings 
                     RetentionMs = (long)Positive(k, "sessions.retention").TotalMilliseconds,
                     MaxSessions = k.GetInt("sessions.max-sessions"),
                     MaxResultsPerSession = k.GetInt("sessions.max-results-per-session"),
+                    MaxEvictedPerSession = k.GetInt("sessions.max-evicted-per-session"),
                 },
             },
         };

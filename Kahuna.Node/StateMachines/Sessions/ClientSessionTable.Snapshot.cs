@@ -12,7 +12,10 @@ public sealed partial class ClientSessionTable
             session.ClientId.Low,
             session.Floor,
             session.LastActiveMs,
-            session.Results.Select(pair => new RememberedResult(pair.Key, pair.Value)).ToArray()))
+            session.Results.Select(pair => new RememberedResult(pair.Key, pair.Value)).ToArray())
+        {
+            Evicted = session.Evicted.ToArray(),
+        })
         .ToArray());
 
     /// <summary>Replaces the whole table with <paramref name="snapshot"/>.</summary>
@@ -32,6 +35,11 @@ public sealed partial class ClientSessionTable
                 session.Results.Add(remembered.Sequence, remembered.Result);
             }
 
+            foreach (var sequence in saved.Evicted ?? [])
+            {
+                session.Evicted.Add(sequence);
+            }
+
             _sessions.Add(session.ClientId, session);
             _byActivity.AddLast(session.ActivityNode);
         }
@@ -49,7 +57,12 @@ public sealed record ClientSessionSnapshotEntry(
     [property: Key(1)] ulong ClientIdLow,
     [property: Key(2)] long Floor,
     [property: Key(3)] long LastActiveMs,
-    [property: Key(4)] RememberedResult[] Results);
+    [property: Key(4)] RememberedResult[] Results)
+{
+    /// <summary>Applied sequences whose results were dropped by the cap (absent in snapshots written before it existed).</summary>
+    [Key(5)]
+    public long[]? Evicted { get; init; }
+}
 
 [MessagePackObject]
 public sealed record RememberedResult(

@@ -29,9 +29,12 @@ public readonly record struct SessionCheck(SessionCheckOutcome Outcome, IPartiti
 /// <list type="bullet">
 /// <item>Results below the floor are forgotten; a write below the floor is answered <see cref="SessionCheckOutcome.Forgotten"/>
 /// and never applied (it may already have been).</item>
-/// <item>Beyond <see cref="ClientSessionOptions.MaxResultsPerSession"/> the lowest remembered sequence is forgotten and the
-/// floor raised past it: a late retry of it, or a write below it that arrives after more than the cap of later
-/// ones, is answered Forgotten instead of being applied twice.</item>
+/// <item>Beyond <see cref="ClientSessionOptions.MaxResultsPerSession"/> the result of the lowest remembered sequence is
+/// dropped but its number is kept (<c>Evicted</c>): a late retry of it is answered Forgotten (never applied twice),
+/// while a write of the client's that is still on its way, overtaken by more than the cap of later ones (a client
+/// pipelining hundreds of writes at 100k/s, one of them delayed by a pause), is still applied when it arrives.
+/// Only beyond <see cref="ClientSessionOptions.MaxEvictedPerSession"/> numbers is the floor raised past the lowest
+/// one, and a write below it answered Forgotten.</item>
 /// <item>A session idle longer than <see cref="ClientSessionOptions.RetentionMs"/>, or the least recently active one when
 /// <see cref="ClientSessionOptions.MaxSessions"/> is reached, is dropped whole: a retry from it after that is applied
 /// again. Clients must therefore stop retrying a write well within the retention window.</item>
@@ -60,7 +63,7 @@ public sealed partial class ClientSessionTable
     {
         var session = Touch(operation, nowMs);
         RaiseFloor(session, completedBelow);
-        if (operation.Sequence < session.Floor)
+        if (operation.Sequence < session.Floor || session.Evicted.Contains(operation.Sequence))
         {
             return new SessionCheck(SessionCheckOutcome.Forgotten, null);
         }
@@ -81,7 +84,13 @@ public sealed partial class ClientSessionTable
         session.Results[operation.Sequence] = result;
         if (session.Results.Count > _options.MaxResultsPerSession)
         {
-            RaiseFloor(session, session.Results.Keys[0] + 1);
+            session.Evicted.Add(session.Results.Keys[0]);
+            session.Results.RemoveAt(0);
+        }
+
+        if (session.Evicted.Count > _options.MaxEvictedPerSession)
+        {
+            RaiseFloor(session, session.Evicted.Min + 1);
         }
     }
 
@@ -130,6 +139,7 @@ public sealed partial class ClientSessionTable
         }
 
         session.Floor = floor;
+        while (session.Evicted.Count > 0 && session.Evicted.Min < floor) session.Evicted.Remove(session.Evicted.Min);
         var stale = 0;
         while (stale < session.Results.Count && session.Results.Keys[stale] < floor) stale++;
         for (var i = stale - 1; i >= 0; i--) session.Results.RemoveAt(i);
@@ -160,5 +170,8 @@ public sealed partial class ClientSessionTable
         // Sorted by sequence; a list because the smallest key is read on every write (O(1), no enumerator) and a
         // session holds at most MaxResultsPerSession entries, mostly appended at the end.
         public SortedList<long, IPartitionResult> Results { get; } = new();
+
+        // Sequences at or above the floor that were applied but whose results the cap pushed out.
+        public SortedSet<long> Evicted { get; } = new();
     }
 }

@@ -124,6 +124,62 @@ public class ClientSessionTableTests
     }
 
     [Fact]
+    public void AWriteOvertakenByMoreThanTheCap_IsStillApplied_WhileRetriesOfEvictedOnesAreNot()
+    {
+        // Found by the benchmark: a client pipelining 64 writes at 100k/s had one write (sequence 1, still in
+        // flight, so every later write carries floor 1) overtaken by more than the cap of later ones; it used to be
+        // refused as forgotten although it had never been applied.
+        var table = new ClientSessionTable(new ClientSessionOptions { MaxResultsPerSession = 3 });
+        for (var sequence = 2; sequence <= 10; sequence++)
+        {
+            Apply(table, Op(sequence), floor: 1, 0, sequence);
+        }
+
+        Assert.Equal(SessionCheckOutcome.New, table.Check(Op(1), 1, 0).Outcome);
+        table.Remember(Op(1), Result(1));
+        Assert.Equal(SessionCheckOutcome.Forgotten, table.Check(Op(2), 1, 0).Outcome); // applied, answer dropped: never twice
+        Assert.Equal(SessionCheckOutcome.Duplicate, table.Check(Op(10), 1, 0).Outcome);
+
+        // Once the client's floor passes them, the kept numbers go too.
+        Apply(table, Op(11), floor: 9, 0, 11);
+        Assert.Equal(SessionCheckOutcome.Forgotten, table.Check(Op(8), 9, 0).Outcome);
+        Assert.Equal(SessionCheckOutcome.Duplicate, table.Check(Op(9), 9, 0).Outcome);
+    }
+
+    [Fact]
+    public void BeyondTheEvictedCap_TheFloorIsRaised()
+    {
+        var table = new ClientSessionTable(new ClientSessionOptions { MaxResultsPerSession = 2, MaxEvictedPerSession = 3 });
+        for (var sequence = 2; sequence <= 8; sequence++)
+        {
+            Apply(table, Op(sequence), floor: 1, 0, sequence);
+        }
+
+        // 7 applied: 2 answers kept, 3 numbers kept, the lowest two (2, 3) dropped by raising the floor to 4.
+        Assert.Equal(SessionCheckOutcome.Forgotten, table.Check(Op(1), 1, 0).Outcome);
+        Assert.Equal(SessionCheckOutcome.Forgotten, table.Check(Op(4), 1, 0).Outcome);
+        Assert.Equal(SessionCheckOutcome.Duplicate, table.Check(Op(8), 1, 0).Outcome);
+        Assert.Equal(SessionCheckOutcome.New, table.Check(Op(9), 1, 0).Outcome);
+    }
+
+    [Fact]
+    public void Snapshot_RoundTrip_KeepsEvictedNumbers()
+    {
+        var options = new ClientSessionOptions { MaxResultsPerSession = 2 };
+        var table = new ClientSessionTable(options);
+        for (var sequence = 2; sequence <= 6; sequence++)
+        {
+            Apply(table, Op(sequence), floor: 1, 0, sequence);
+        }
+
+        var restored = new ClientSessionTable(options);
+        restored.LoadSnapshot(table.ToSnapshot());
+        Assert.Equal(SessionCheckOutcome.Forgotten, restored.Check(Op(3), 1, 0).Outcome);
+        Assert.Equal(SessionCheckOutcome.Duplicate, restored.Check(Op(6), 1, 0).Outcome);
+        Assert.Equal(SessionCheckOutcome.New, restored.Check(Op(1), 1, 0).Outcome);
+    }
+
+    [Fact]
     public void Snapshot_RoundTrip_KeepsResultsFloorsAndActivityOrder()
     {
         var options = new ClientSessionOptions { MaxSessions = 2 };
