@@ -47,6 +47,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
     private int _roundRobin;
     private int _inFlight;
     private long _forwarded;
+    private long _refused;
 
     public PartitionRouter(ActorSystem system, string selfId, PartitionMap map, NodeDirectory directory, RouterSettings settings)
     {
@@ -69,6 +70,9 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
     /// <summary>Requests being worked on right now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>Requests answered Overloaded because the node was at <see cref="RouterSettings.MaxInFlight"/>.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
     /// <summary>Attempts sent to a replica on another node (a client that routes to leaders keeps this near zero).</summary>
     public long Forwarded => Interlocked.Read(ref _forwarded);
 
@@ -78,6 +82,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         if (Interlocked.Increment(ref _inFlight) > _settings.MaxInFlight)
         {
             Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref _refused);
             return ErrorResponse.Create(KahunaStatus.Overloaded, $"this node already has {_settings.MaxInFlight} requests in flight");
         }
         try
