@@ -35,4 +35,11 @@ public enum KahunaStatus : byte
     InternalError = 31,
     /// <summary>No node could be reached before the deadline (reported by the client library; a server never sends it).</summary>
     Unavailable = 24,
+
+    /// <summary>
+    /// A retried write the partition may already have applied, whose answer it no longer remembers (the client
+    /// retried after too many of its later writes, or after saying it was done with it): the outcome is unknown.
+    /// Not retried by the client library; read the state to find out.
+    /// </summary>
+    OutcomeUnknown = 25,
 }

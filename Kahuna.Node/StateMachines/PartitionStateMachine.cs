@@ -92,8 +92,8 @@ public sealed partial class PartitionStateMachine : IReplicatedStateMachine
                 return check.Remembered!;
             case SessionCheckOutcome.Forgotten:
                 return new CommandRejectedResult(
-                    KahunaStatus.InvalidInput,
-                    "operation is below the client's completed floor; its outcome is no longer remembered");
+                    KahunaStatus.OutcomeUnknown,
+                    "this write may already have been applied, and its answer is no longer remembered (retried too late)");
             default:
                 var result = Dispatch(write);
                 Sessions.Remember(operation, result);

@@ -82,7 +82,7 @@ public class PartitionDeterminismTests
             {
                 "LockResult:Ok", "LockResult:Busy", "LockResult:NotOwner", "LockResult:NotFound",
                 "KeyValueResult:Ok", "KeyValueResult:PreconditionFailed", "KeyValueResult:NotFound",
-                "SequenceRangeResult:Ok", "ExpiredEntriesResult:Ok", "CommandRejectedResult:InvalidInput",
+                "SequenceRangeResult:Ok", "ExpiredEntriesResult:Ok", "CommandRejectedResult:OutcomeUnknown",
             },
             outcomes);
     }

@@ -122,7 +122,7 @@ public class PartitionStateMachineTests
 
         var late = Apply(machine, 3, new NextSequenceCommand(1000, Op(1), 2, "s", 1, null));
 
-        Assert.Equal(KahunaStatus.InvalidInput, Assert.IsType<CommandRejectedResult>(late).Status);
+        Assert.Equal(KahunaStatus.OutcomeUnknown, Assert.IsType<CommandRejectedResult>(late).Status);
         Assert.Equal(2, machine.Sequences.GetHighWaterMark("s"));
     }
 
