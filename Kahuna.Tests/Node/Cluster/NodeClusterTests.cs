@@ -77,7 +77,15 @@ public sealed class NodeClusterTests
         Assert.Equal(values.OrderBy(v => v), values);
 
         // Every node reports the same members and, once settled, a leader for every partition.
+        // A follower learns the commit index with the leader's next message, so the answering node's view may lag a
+        // heartbeat behind: poll (with a deadline) instead of asserting on the first answer.
         var status = await all.GetClusterStatusAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (status.Partitions.Any(p => p.Leader is null || p.CommitIndex == 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            status = await all.GetClusterStatusAsync();
+        }
         Assert.Equal(["n1", "n2", "n3"], status.Members.Select(m => m.NodeId));
         Assert.Equal(4, status.Partitions.Length);
         Assert.All(status.Partitions, p => Assert.Contains(p.Leader, new[] { "n1", "n2", "n3" }));
