@@ -28,7 +28,7 @@ public sealed class NodeRequestHandler(PartitionRouter router, ClusterStatusServ
 public sealed class ClusterStatusService(string nodeId, PartitionMap map, NodeDirectory directory, IActorRef raftHost, PartitionRouter router)
 {
     /// <summary>Test-only faults (Kahuna.Node/Testing), refused unless kahuna.testing.fault-injection = on.</summary>
-    public Kahuna.Node.Testing.FaultInjectionService FaultInjection { get; } = Kahuna.Node.Testing.FaultInjectionService.Create(nodeId, map, directory, raftHost);
+    public Kahuna.Node.Testing.FaultInjectionService FaultInjection { get; } = Kahuna.Node.Testing.FaultInjectionService.Create(nodeId, directory, raftHost, router);
 
     public async Task<KahunaResponse> GetAsync(CancellationToken cancellationToken)
     {

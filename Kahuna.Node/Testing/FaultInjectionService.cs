@@ -2,11 +2,9 @@ using Akka.Actor;
 using Akka.Remote;
 using Akka.Remote.Transport;
 using Kahuna.Node.Cluster;
-using Kahuna.Node.Partitions;
+using Kahuna.Node.Network;
 using Kahuna.Protocol;
 using Kahuna.Protocol.Messages;
-using Kahuna.Raft.Actors;
-using Kahuna.Raft.Core;
 
 namespace Kahuna.Node.Testing;
 
@@ -25,25 +23,23 @@ public sealed class FaultInjectionService
     private readonly FaultInjectionSettings _settings;
     private readonly ActorSystem _system;
     private readonly string _selfId;
-    private readonly PartitionMap _map;
     private readonly NodeDirectory _directory;
-    private readonly IActorRef _raftHost;
+    private readonly IKahunaRequestHandler _router;
 
-    public FaultInjectionService(FaultInjectionSettings settings, ActorSystem system, string selfId, PartitionMap map, NodeDirectory directory, IActorRef raftHost)
+    public FaultInjectionService(FaultInjectionSettings settings, ActorSystem system, string selfId, NodeDirectory directory, IKahunaRequestHandler router)
     {
         _settings = settings;
         _system = system;
         _selfId = selfId;
-        _map = map;
         _directory = directory;
-        _raftHost = raftHost;
+        _router = router;
     }
 
     /// <summary>Builds the service from the Raft host actor's system (its settings carry the node's configuration).</summary>
-    public static FaultInjectionService Create(string selfId, PartitionMap map, NodeDirectory directory, IActorRef raftHost)
+    public static FaultInjectionService Create(string selfId, NodeDirectory directory, IActorRef raftHost, IKahunaRequestHandler router)
     {
         var system = ((IInternalActorRef)raftHost).Provider.Settings.System;
-        return new FaultInjectionService(FaultInjectionSettings.Create(system.Settings.Config), system, selfId, map, directory, raftHost);
+        return new FaultInjectionService(FaultInjectionSettings.Create(system.Settings.Config), system, selfId, directory, router);
     }
 
     public bool Enabled => _settings.Enabled;
@@ -98,22 +94,23 @@ public sealed class FaultInjectionService
         };
     }
 
+    /// <summary>
+    /// The admin command's own path (<see cref="TransferLeaderRequest"/>, routed to the partition's leader), so the fault
+    /// suite moves leaders the way an operator does. Applied names the target only when leadership really moved.
+    /// </summary>
     private async Task<KahunaResponse> TransferLeadershipAsync(int partitionId, string target, CancellationToken cancellationToken)
     {
-        var partition = _map.Partitions.FirstOrDefault(p => p.Id == partitionId);
-        if (partition is null)
-            return Refuse(KahunaStatus.InvalidInput, $"no partition {partitionId}");
-        if (!partition.Replicas.Contains(target))
-            return Refuse(KahunaStatus.InvalidInput, $"{target} holds no replica of partition {partitionId}");
-        var replicas = await _raftHost.Ask<RaftHostProtocol.Replicas>(RaftHostProtocol.GetReplicas.Instance, AskTimeout, cancellationToken);
-        if (!replicas.ByGroup.TryGetValue(partition.GroupId, out var replica))
-            return new FaultInjectionResponse { Status = KahunaStatus.Ok, Message = $"node {_selfId} holds no replica of partition {partitionId}" };
-        var status = await replica.Ask<RaftReplicaProtocol.ReplicaStatus>(RaftReplicaProtocol.GetStatus.Instance, AskTimeout, cancellationToken);
-        if (status.Raft.Role != RaftRole.Leader || target == _selfId)
-            return new FaultInjectionResponse { Status = KahunaStatus.Ok, Message = $"node {_selfId} is not the leader of partition {partitionId} to hand over (role {status.Raft.Role})" };
-        replica.Tell(new RaftReplicaProtocol.TransferLeadership(target));
-        return new FaultInjectionResponse { Status = KahunaStatus.Ok, Applied = [target] };
+        var answer = await _router.HandleAsync(new TransferLeaderRequest { PartitionId = partitionId, TargetNodeId = target }, FaultContext, cancellationToken);
+        if (answer is not TransferLeaderResponse { Status: KahunaStatus.Ok } moved) return answer;
+        return new FaultInjectionResponse
+        {
+            Status = KahunaStatus.Ok,
+            Applied = moved.PreviousLeader == target ? [] : [target],
+            Message = $"partition {partitionId} was led by {moved.PreviousLeader}",
+        };
     }
+
+    private static readonly RequestContext FaultContext = new(0, null, "fault-injection", null) { IsAdmin = true };
 
     private static ErrorResponse Refuse(KahunaStatus status, string message) => ErrorResponse.Create(status, message);
 }

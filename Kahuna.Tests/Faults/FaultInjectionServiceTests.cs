@@ -58,12 +58,21 @@ public sealed class FaultInjectionServiceTests
         {
             var settings = FaultInjectionSettings.Create(system.Settings.Config);
             var directory = new NodeDirectory("n1", new Address("akka.tcp", "kahuna", "127.0.0.1", 7170));
-            var service = new FaultInjectionService(settings, system, "n1", PartitionMap.CreateStatic(["n1", "n2", "n3"], 2, 3), directory, ActorRefs.Nobody);
+            var service = new FaultInjectionService(settings, system, "n1", directory, new NoRouter());
             return await act(service);
         }
         finally
         {
             await system.Terminate();
         }
+    }
+
+    /// <summary>These tests end before anything is routed; a routed request would show up as an InternalError.</summary>
+    private sealed class NoRouter : Kahuna.Node.Network.IKahunaRequestHandler
+    {
+        public ValueTask<Kahuna.Protocol.Messages.KahunaResponse> HandleAsync(Kahuna.Protocol.Messages.KahunaRequest request,
+            Kahuna.Node.Network.RequestContext context, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<Kahuna.Protocol.Messages.KahunaResponse>(
+                Kahuna.Protocol.Messages.ErrorResponse.Create(KahunaStatus.InternalError, "not routed in this test"));
     }
 }

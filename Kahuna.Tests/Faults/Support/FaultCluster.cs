@@ -74,12 +74,26 @@ internal sealed class FaultCluster : IAsyncDisposable
         ProcessSignals.Continue(pid);
     }
 
-    /// <summary>Asks every running node to hand the partition's leadership to <paramref name="target"/> (only the leader acts).</summary>
+    /// <summary>
+    /// Hands the partition's leadership to <paramref name="target"/> through the first running node that answers (it
+    /// routes the request to the leader); true when leadership really moved.
+    /// </summary>
     public async Task<bool> TransferLeadershipAsync(int partitionId, string target)
     {
         Log($"transfer leadership of partition {partitionId} to {target}");
-        var answers = await Task.WhenAll(RunningUnpaused().Select(id => SendAsync(id, FaultInjectionAction.TransferLeadership, [target], partitionId)));
-        return answers.Any(a => a is { Applied.Length: > 0 });
+        foreach (var id in RunningUnpaused())
+        {
+            try
+            {
+                if (await SendAsync(id, FaultInjectionAction.TransferLeadership, [target], partitionId) is { } answer)
+                    return answer.Applied.Length > 0;
+            }
+            catch (KahunaException e)
+            {
+                Log($"transfer through {id} failed: {e.Status} {e.Message}");
+            }
+        }
+        return false;
     }
 
     /// <summary>kill -9 of the listed nodes at the same moment (a paused node is killed too; SIGKILL needs no SIGCONT).</summary>
