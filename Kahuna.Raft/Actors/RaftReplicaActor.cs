@@ -85,6 +85,10 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
             _log.Info($"Replica {GroupId}/{Me} recovered {_recovery.EventsReplayed} events, {_recovery.EntriesReplayed} entries in " +
                       $"{seconds:F3}s ({_recovery.EntriesReplayed / seconds:F0} entries/s); log [{_core.FirstIndex}..{_core.LastIndex}]");
         }
+        if (storage.HardState.Commit > _core.LastIndex)
+            _log.Warning($"Replica {GroupId}/{Me}: the journal records commit index {storage.HardState.Commit} but holds entries " +
+                         $"only up to {_core.LastIndex}; it lost entries it had acknowledged (a torn or rolled-back journal) and " +
+                         "will fetch them again from the leader");
         RecoveredEntries = _recovery.EntriesReplayed;
         _recoveryMillis = _recoveryClock.Elapsed.TotalMilliseconds;
         if (!_recovery.HasState && _settings.InitialConfiguration is { } config)

@@ -45,6 +45,17 @@ internal sealed class Progress
         Next = next;
     }
 
+    /// <summary>
+    /// The replica no longer holds what <see cref="Match"/> says (its storage lost a tail it had acknowledged):
+    /// the only time Match goes down. Probing resumes just after the index the replica says it still agrees on.
+    /// </summary>
+    public void RewindTo(long match)
+    {
+        Reset(ProgressState.Probe);
+        Match = match;
+        Next = match + 1;
+    }
+
     /// <summary>The snapshot did not arrive: forget it so probing restarts from what we know matches.</summary>
     public void SnapshotFailed() => PendingSnapshot = 0;
 

@@ -25,11 +25,21 @@ public sealed record AppendRequest(string From, string To, long Term, long PrevL
 public sealed record AppendResponse(string From, string To, long Term, bool Success, long Index, long RejectHint, long HintTerm)
     : RaftMessage(From, To, Term);
 
-/// <summary>Heartbeat: keeps followers from campaigning, carries a safe commit index and the latest read context.</summary>
-public sealed record HeartbeatRequest(string From, string To, long Term, long Commit, long ReadContext)
+/// <summary>
+/// Heartbeat: keeps followers from campaigning, carries a safe commit index and the latest read context.
+/// <see cref="CommitTerm"/> is the term of the entry at <see cref="Commit"/> (0 when the leader no longer knows it):
+/// a follower commits only when its own entry there has that term, so a follower whose disk lost or rolled back
+/// entries it had acknowledged never marks a different entry committed.
+/// </summary>
+public sealed record HeartbeatRequest(string From, string To, long Term, long Commit, long ReadContext, long CommitTerm = 0)
     : RaftMessage(From, To, Term);
 
-public sealed record HeartbeatResponse(string From, string To, long Term, long ReadContext)
+/// <summary>
+/// <see cref="Rewind"/> is -1 normally. A follower that no longer holds what the leader's commit index says it
+/// matched (its journal lost a tail it had acknowledged) sets it to its own commit index, which agrees with every
+/// leader; the leader then replicates again from there instead of waiting forever on a log that is not there.
+/// </summary>
+public sealed record HeartbeatResponse(string From, string To, long Term, long ReadContext, long Rewind = -1)
     : RaftMessage(From, To, Term);
 
 /// <summary>

@@ -12,8 +12,7 @@ public sealed partial class RaftNode
                 break;
             case HeartbeatRequest h:
                 HeardFromLeader(h.From);
-                _log.CommitTo(h.Commit);
-                Send(new HeartbeatResponse(Id, h.From, _term, h.ReadContext));
+                HandleHeartbeat(h);
                 break;
             case SnapshotRequest s:
                 HeardFromLeader(s.From);
@@ -31,6 +30,21 @@ public sealed partial class RaftNode
         _electionElapsed = 0;
         _leader = leader;
         _startupLease = false;
+    }
+
+    private void HandleHeartbeat(HeartbeatRequest h)
+    {
+        var rewind = -1L;
+        if (h.Commit > _log.Committed)
+        {
+            // The leader only names an index it knows we hold. If we do not hold it, or hold a different entry there,
+            // our journal lost or rolled back entries we had acknowledged (a disk that lied, a torn tail): commit
+            // nothing and ask the leader to resend from our commit index, which agrees with every leader.
+            var agrees = h.Commit <= _log.LastIndex && (h.CommitTerm == 0 || _log.MatchTerm(h.Commit, h.CommitTerm));
+            if (agrees) _log.CommitTo(h.Commit);
+            else rewind = _log.Committed;
+        }
+        Send(new HeartbeatResponse(Id, h.From, _term, h.ReadContext, rewind));
     }
 
     private void HandleAppend(AppendRequest a)

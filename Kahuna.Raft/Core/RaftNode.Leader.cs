@@ -95,7 +95,7 @@ public sealed partial class RaftNode
             if (id == Id) continue;
             // Only what the follower is known to hold may be marked committed on it.
             var commit = Math.Min(pr.Match, _log.Committed);
-            Send(new HeartbeatRequest(Id, id, _term, commit, context));
+            Send(new HeartbeatRequest(Id, id, _term, commit, context, _log.TermOrZero(commit)));
         }
     }
 
@@ -156,6 +156,8 @@ public sealed partial class RaftNode
         if (!_progress.TryGetValue(h.From, out var pr)) return;
         pr.RecentActive = true;
         pr.ProbeSent = false;
+        // The follower lost entries it had acknowledged: replicate again from its commit index (see HeartbeatResponse).
+        if (h.Rewind >= 0 && h.Rewind < pr.Match) pr.RewindTo(h.Rewind);
         if (pr.State == ProgressState.Replicate && pr.Inflights.Full) pr.Inflights.FreeFirst();
         if (pr.Match < _log.LastIndex) SendAppend(h.From, sendIfEmpty: true);
         if (h.ReadContext > pr.ReadAck)

@@ -154,12 +154,12 @@ internal static class RaftCodec
                 w.Write(a.Success); w.Write(a.Index); w.Write(a.RejectHint); w.Write(a.HintTerm);
                 break;
             case HeartbeatRequest h:
-                Header(ref w, HeartbeatRequestTag, m, 2);
-                w.Write(h.Commit); w.Write(h.ReadContext);
+                Header(ref w, HeartbeatRequestTag, m, 3);
+                w.Write(h.Commit); w.Write(h.ReadContext); w.Write(h.CommitTerm);
                 break;
             case HeartbeatResponse h:
-                Header(ref w, HeartbeatResponseTag, m, 1);
-                w.Write(h.ReadContext);
+                Header(ref w, HeartbeatResponseTag, m, 2);
+                w.Write(h.ReadContext); w.Write(h.Rewind);
                 break;
             case SnapshotRequest s:
                 Header(ref w, SnapshotRequestTag, m, 2);
@@ -202,9 +202,16 @@ internal static class RaftCodec
             case AppendResponseTag:
                 m = new AppendResponse(from, to, term, r.ReadBoolean(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()); read = 4; break;
             case HeartbeatRequestTag:
-                m = new HeartbeatRequest(from, to, term, r.ReadInt64(), r.ReadInt64()); read = 2; break;
+                // Fields added later are optional: a message from an older node simply lacks them.
+                m = n > 6
+                    ? new HeartbeatRequest(from, to, term, r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
+                    : new HeartbeatRequest(from, to, term, r.ReadInt64(), r.ReadInt64());
+                read = n > 6 ? 3 : 2; break;
             case HeartbeatResponseTag:
-                m = new HeartbeatResponse(from, to, term, r.ReadInt64()); read = 1; break;
+                m = n > 5
+                    ? new HeartbeatResponse(from, to, term, r.ReadInt64(), r.ReadInt64())
+                    : new HeartbeatResponse(from, to, term, r.ReadInt64());
+                read = n > 5 ? 2 : 1; break;
             case SnapshotRequestTag:
                 m = new SnapshotRequest(from, to, term, ReadSnapshotMetadata(ref r), ReadBytes(ref r)); read = 2; break;
             case TimeoutNowTag:

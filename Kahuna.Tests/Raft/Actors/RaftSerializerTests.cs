@@ -31,7 +31,9 @@ public sealed class RaftSerializerTests : IDisposable
         yield return [new AppendRequest("n1", "n2", 3, 4, 2, entries, 4)];
         yield return [new AppendResponse("n2", "n1", 3, Success: false, 6, 3, 1)];
         yield return [new HeartbeatRequest("n1", "n3", 3, 6, 42)];
+        yield return [new HeartbeatRequest("n1", "n3", 3, 6, 42, CommitTerm: 2)];
         yield return [new HeartbeatResponse("n3", "n1", 3, 42)];
+        yield return [new HeartbeatResponse("n3", "n1", 3, 42, Rewind: 4)];
         yield return [new TimeoutNowRequest("n1", "n2", 3)];
     }
 
@@ -57,6 +59,20 @@ public sealed class RaftSerializerTests : IDisposable
             AssertSame(envelopes[i].Message, back.Envelopes[i].Message);
         }
         Assert.Empty(((RaftEnvelopeBatch)RoundTrip(new RaftEnvelopeBatch([]))).Envelopes);
+    }
+
+    [Fact]
+    public void Heartbeats_FromNodesThatPredateTheirNewerFields_DecodeWithDefaults()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var w = new MessagePack.MessagePackWriter(buffer);
+        // Tag 5 (request) with commit and read context only; tag 6 (response) with the read context only.
+        w.WriteArrayHeader(6); w.Write((byte)5); w.Write("n1"); w.Write("n3"); w.Write(3L); w.Write(6L); w.Write(42L);
+        w.WriteArrayHeader(5); w.Write((byte)6); w.Write("n3"); w.Write("n1"); w.Write(3L); w.Write(42L);
+        w.Flush();
+        var r = new MessagePack.MessagePackReader(buffer.WrittenMemory);
+        Assert.Equal(new HeartbeatRequest("n1", "n3", 3, 6, 42, CommitTerm: 0), RaftCodec.ReadMessage(ref r));
+        Assert.Equal(new HeartbeatResponse("n3", "n1", 3, 42, Rewind: -1), RaftCodec.ReadMessage(ref r));
     }
 
     private object RoundTrip(object message) =>
