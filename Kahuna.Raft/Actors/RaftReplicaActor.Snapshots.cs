@@ -29,8 +29,10 @@ public sealed partial class RaftReplicaActor
         public long Received { get; set; }
     }
 
-    // The newest snapshot this replica holds (its own checkpoint or one installed from a leader): what it ships.
-    private HeldSnapshot? _snapshot;
+    // The newest snapshot this replica saved (its own checkpoint or one installed from a leader). Only its metadata
+    // stays in memory: the serialized state is as big as the state itself (~160 MB for 1M keys), and a follower that
+    // needs a snapshot gets a fresh one made at the applied index instead (see StartSnapshotTransfer).
+    private SnapshotMetadata? _savedSnapshot;
     private CheckpointInProgress? _checkpointInProgress;
     private Ready? _installing;
     private long _entriesSinceCheckpoint;
@@ -71,7 +73,7 @@ public sealed partial class RaftReplicaActor
         var checkpoint = _checkpointInProgress;
         _checkpointInProgress = null;
         if (checkpoint is null) return;
-        _snapshot = new HeldSnapshot(checkpoint.Metadata, checkpoint.Data);
+        _savedSnapshot = checkpoint.Metadata;
         // Everything up to the checkpoint's sequence number is in it: the journal below can go, and older checkpoints.
         DeleteMessages(saved.SequenceNr);
         DeleteSnapshots(new SnapshotSelectionCriteria(saved.SequenceNr - 1));
@@ -132,16 +134,32 @@ public sealed partial class RaftReplicaActor
     private void StartSnapshotTransfer(SnapshotRequest request)
     {
         var core = _core!;
-        if (_snapshot is null || _snapshot.Metadata.Index < request.Metadata.Index)
+        if (_outgoing.ContainsKey(request.To)) return;
+        var snapshot = SnapshotToShip(request.Metadata.Index);
+        if (snapshot is null)
         {
             core.ReportSnapshotStatus(request.To, delivered: false);
             return;
         }
-        if (_outgoing.ContainsKey(request.To)) return;
-        var outgoing = new OutgoingSnapshot(_snapshot, request.Term, _ticks);
+        var outgoing = new OutgoingSnapshot(snapshot, request.Term, _ticks);
         _outgoing[request.To] = outgoing;
-        _log.Info("Replica {0}/{1} sending snapshot at {2} ({3} bytes) to {4}", GroupId, Me, _snapshot.Metadata.Index, _snapshot.Data.Length, request.To);
+        _log.Info("Replica {0}/{1} sending snapshot at {2} ({3} bytes) to {4}", GroupId, Me, snapshot.Metadata.Index, snapshot.Data.Length, request.To);
         SendChunk(request.To, outgoing);
+    }
+
+    /// <summary>
+    /// A snapshot at least as new as <paramref name="atLeast"/>: the one already on its way to another follower if it
+    /// is new enough, else a fresh one of the state as applied now (committed by definition, and covering at least
+    /// what the core asked for, since the core only names snapshots of applied state). Null while none can be made.
+    /// </summary>
+    private HeldSnapshot? SnapshotToShip(long atLeast)
+    {
+        foreach (var o in _outgoing.Values)
+            if (o.Snapshot.Metadata.Index >= atLeast) return o.Snapshot;
+        var core = _core!;
+        var meta = core.SnapshotMetadataAt(core.AppliedIndex);
+        if (meta is null || meta.Index < atLeast) return null;
+        return new HeldSnapshot(meta, _app!.TakeSnapshot());
     }
 
     private void SendChunk(string to, OutgoingSnapshot o)

@@ -75,7 +75,7 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
         if (storage.Snapshot.Index > 0)
         {
             _app.RestoreSnapshot(_recovery.StateMachine);
-            _snapshot = new HeldSnapshot(storage.Snapshot, _recovery.StateMachine);
+            _savedSnapshot = storage.Snapshot;
         }
         _persistedHardState = storage.HardState;
         _app.Attach(new Host(this));
@@ -90,6 +90,8 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
                          $"only up to {_core.LastIndex}; it lost entries it had acknowledged (a torn or rolled-back journal) and " +
                          "will fetch them again from the leader");
         RecoveredEntries = _recovery.EntriesReplayed;
+        // The core and the state machine have what they need: let the replayed bytes go.
+        _recovery.Release();
         _recoveryMillis = _recoveryClock.Elapsed.TotalMilliseconds;
         if (!_recovery.HasState && _settings.InitialConfiguration is { } config)
             Persist(new ReplicaBootstrapped(config), _ => { });
@@ -137,7 +139,7 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
                 _log.Warning("Replica {0}/{1}: deleting old snapshots failed: {2}", GroupId, Me, f.Cause.Message);
                 break;
             case GetStatus:
-                Sender.Tell(new ReplicaStatus(GroupId, _core.Status(), LastSequenceNr, _snapshot?.Metadata.Index ?? 0, _proposals.Count,
+                Sender.Tell(new ReplicaStatus(GroupId, _core.Status(), LastSequenceNr, _savedSnapshot?.Index ?? 0, _proposals.Count,
                     RecoveredEntries, _recoveryMillis));
                 return;
             case ChangeMembership change:

@@ -58,6 +58,14 @@ public sealed class RaftRecovery
             if (e.Index > boundary) _entries.Add(e);
     }
 
+    /// <summary>Forgets the replayed entries and state-machine bytes once the replica has started from them.</summary>
+    public void Release()
+    {
+        _entries.Clear();
+        _entries.TrimExcess();
+        _stateMachine = ReadOnlyMemory<byte>.Empty;
+    }
+
     /// <summary>The state to start the core from; a replica with nothing persisted starts from <paramref name="fallback"/>.</summary>
     public RaftStorageState ToStorageState(RaftStorageState fallback)
     {
