@@ -10,7 +10,8 @@ using Kahuna.Raft;
 namespace Kahuna.Node.Hosting;
 
 /// <summary>The node's typed settings, read once from the <c>kahuna</c> section (hocon/kahuna.conf documents each key).</summary>
-public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings Server, PartitionSettings Partitions, RaftSettings Raft, Kahuna.Node.Security.SecuritySettings Security)
+public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings Server, PartitionSettings Partitions, RaftSettings Raft, Kahuna.Node.Security.SecuritySettings Security,
+    MemorySettings Memory)
 {
     public static Config DefaultConfig() => ConfigurationFactory.FromResource("Kahuna.Node.kahuna.conf", typeof(KahunaSettings).Assembly);
 
@@ -62,7 +63,12 @@ public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings 
         };
         if (partitions.SequenceBlockSize < 1) throw new ConfigurationException("kahuna.sequences.block-size must be at least 1");
         if (partitions.ExpiryBatch < 1) throw new ConfigurationException("kahuna.partitions.expiry-batch must be at least 1");
-        return new KahunaSettings(router, server with { TlsCertificate = security.LoadCertificate() }, partitions, raft, security);
+        var memory = new MemorySettings(
+            k.GetBoolean("memory.idle-trim", true),
+            Positive(k, "memory.idle-trim-after"),
+            k.GetByteSize("memory.idle-trim-min-excess") ?? MemorySettings.Default.MinExcessBytes,
+            k.GetByteSize("memory.idle-allocation") ?? MemorySettings.Default.IdleAllocationBytes);
+        return new KahunaSettings(router, server with { TlsCertificate = security.LoadCertificate() }, partitions, raft, security, memory);
     }
 
     private static TimeSpan Positive(Config c, string path)

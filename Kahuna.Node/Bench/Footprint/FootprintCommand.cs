@@ -28,12 +28,13 @@ public static class FootprintCommand
         var recoveryLimit = OptionFactory.Duration("--recovery-limit", "Longest wait from a restart's spawn until every partition serves (default 3m)");
         var settleWindow = OptionFactory.Duration("--settle-window", "RSS counts as settled once flat (±2 MiB or 1 %) this long (default 3s)");
         var settleLimit = OptionFactory.Duration("--settle-limit", "Longest wait for RSS to settle; then the last reading is taken, marked unsettled (default 30s)");
+        var idleWait = OptionFactory.Duration("--idle-wait", "After the load settles, leave the node quiet this long and read RSS again (default 10s; 0 skips)");
         var snapshotEvery = new Option<long?>("--snapshot-every") { Description = "Override kahuna.raft.snapshot-every-entries (and lift snapshot-every-bytes): recovery then replays up to this many entries per partition", HelpName = "entries" };
         var config = new Option<string?>("--config") { Description = "A HOCON file for the node, applied after this command's settings", HelpName = "file" };
         var verifySample = new Option<int>("--verify-sample") { Description = "Loaded keys read back after each restart", DefaultValueFactory = _ => 256, HelpName = "n" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with every figure (progress still goes to stderr)" };
         foreach (var o in new Option[] { keys, valueSize, partitions, persistent, ephemeral, concurrency, connections, loadLimit, recovery, recoveryLimit,
-                     settleWindow, settleLimit, snapshotEvery, config, verifySample, json })
+                     settleWindow, settleLimit, idleWait, snapshotEvery, config, verifySample, json })
             command.Add(o);
         command.SetAction(async (parse, ct) =>
         {
@@ -55,6 +56,7 @@ public static class FootprintCommand
                 RecoveryLimit = parse.GetValue(recoveryLimit) ?? defaults.RecoveryLimit,
                 SettleWindow = parse.GetValue(settleWindow) ?? defaults.SettleWindow,
                 SettleLimit = parse.GetValue(settleLimit) ?? defaults.SettleLimit,
+                IdleWait = parse.GetValue(idleWait) ?? defaults.IdleWait,
                 SnapshotEveryEntries = parse.GetValue(snapshotEvery),
                 ConfigFile = parse.GetValue(config) is { } file ? Path.GetFullPath(file) : null,
                 VerifySample = parse.GetValue(verifySample),

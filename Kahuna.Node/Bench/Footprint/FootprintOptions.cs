@@ -39,6 +39,12 @@ public sealed record FootprintOptions
     /// <summary>RSS must stay flat this long to count as settled.</summary>
     public TimeSpan SettleWindow { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// After the load has settled, how long the node is left quiet before RSS is read again: long enough for the node's
+    /// idle trim (kahuna.memory.idle-trim-after, 5 s by default) to give back what the load left behind. Zero skips it.
+    /// </summary>
+    public TimeSpan IdleWait { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest wait for RSS to settle before the last reading is taken anyway.</summary>
     public TimeSpan SettleLimit { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -71,6 +77,7 @@ public sealed record FootprintOptions
         Require(LoadLimit >= TimeSpan.FromSeconds(1) && LoadLimit <= TimeSpan.FromHours(4), "--load-limit: 1s to 4h");
         Require(RecoveryLimit >= TimeSpan.FromSeconds(5) && RecoveryLimit <= TimeSpan.FromHours(1), "--recovery-limit: 5s to 1h");
         Require(SettleWindow >= TimeSpan.FromMilliseconds(500) && SettleWindow <= TimeSpan.FromMinutes(5), "--settle-window: 500ms to 5m");
+        Require(IdleWait >= TimeSpan.Zero && IdleWait <= TimeSpan.FromMinutes(10), "--idle-wait: 0 to 10m");
         Require(SettleLimit >= SettleWindow && SettleLimit <= TimeSpan.FromMinutes(30), "--settle-limit: at least --settle-window, at most 30m");
         Require(SnapshotEveryEntries is null or >= 1, "--snapshot-every: at least 1 entry");
         Require(ConfigFile is null || File.Exists(ConfigFile), $"--config: '{ConfigFile}' is not an existing file");

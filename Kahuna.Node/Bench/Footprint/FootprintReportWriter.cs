@@ -46,6 +46,7 @@ public static class FootprintReportWriter
         }
         Row("idle", report.Idle);
         Row("with keys", report.Loaded);
+        if (report.LoadedIdle is not null) Row("with keys, idle", report.LoadedIdle);
         foreach (var r in report.Recoveries)
             Row($"after {r.Stop} restart", r.Memory);
         foreach (var column in memory.Columns.Skip(1))

@@ -27,13 +27,13 @@ public static class FootprintRun
         var keys = new FootprintKeys(options.Partitions, options.ValueSize);
         var pids = new List<int>();
         var recoveries = new List<RecoveryFigure>();
-        MemoryFigure? idle = null, loaded = null;
+        MemoryFigure? idle = null, loaded = null, loadedIdle = null;
         LoadFigure? load = null;
         NodeChild? node = null;
         FootprintReport Report(string status, string? problem) => new()
         {
-            Status = status, Problem = problem, Parameters = parameters, Idle = idle, Load = load, Loaded = loaded, Recoveries = recoveries,
-            Targets = FootprintReport.Judge(parameters, idle, load, loaded, recoveries),
+            Status = status, Problem = problem, Parameters = parameters, Idle = idle, Load = load, Loaded = loaded, LoadedIdle = loadedIdle,
+            Recoveries = recoveries, Targets = FootprintReport.Judge(parameters, idle, load, loaded, loadedIdle, recoveries),
             Machine = new MachineFigure(Environment.ProcessorCount, loadStart, MachineFigure.LoadAverageNow()),
             DataDirectory = dataDirectory, NodePids = pids,
         };
@@ -60,6 +60,13 @@ public static class FootprintRun
             }
             loaded = await MemorySettle.MeasureAsync(node.Pid, options.SettleWindow, options.SettleLimit, cancellationToken).ConfigureAwait(false);
             log($"with keys: RSS {loaded.RssMiB:F0} MiB, peak {loaded.PeakMiB:F0} MiB ({Settled(loaded)})");
+            if (options.IdleWait > TimeSpan.Zero)
+            {
+                log($"leaving the node quiet for {options.IdleWait.TotalSeconds:F0} s");
+                await Task.Delay(options.IdleWait, cancellationToken).ConfigureAwait(false);
+                loadedIdle = await MemorySettle.MeasureAsync(node.Pid, options.SettleWindow, options.SettleLimit, cancellationToken).ConfigureAwait(false);
+                log($"with keys, idle: RSS {loadedIdle.RssMiB:F0} MiB ({Settled(loadedIdle)})");
+            }
 
             foreach (var stop in options.Recoveries)
             {
