@@ -20,6 +20,8 @@ public sealed record RaftSettings
     public long MaxUncommittedBytes { get; init; } = 32 << 20;
     public long SnapshotEveryEntries { get; init; } = 10_000;
     public long SnapshotEveryBytes { get; init; } = 8 << 20;
+    public double SnapshotGrowthRatio { get; init; } = 0.5;
+    public long SnapshotMaxEntries { get; init; } = 50_000;
     public long CompactionRetainEntries { get; init; } = 500;
     public int SnapshotChunkBytes { get; init; } = 512 << 10;
     public int SnapshotChunkTimeoutTicks { get; init; } = 50;
@@ -56,6 +58,8 @@ public sealed record RaftSettings
             MaxUncommittedBytes = c.GetByteSize("max-uncommitted-bytes") ?? 32 << 20,
             SnapshotEveryEntries = c.GetLong("snapshot-every-entries"),
             SnapshotEveryBytes = c.GetByteSize("snapshot-every-bytes") ?? 8 << 20,
+            SnapshotGrowthRatio = c.GetDouble("snapshot-growth-ratio", 0.5),
+            SnapshotMaxEntries = c.GetLong("snapshot-max-entries", 50_000),
             CompactionRetainEntries = c.GetLong("compaction-retain-entries"),
             SnapshotChunkBytes = (int)(c.GetByteSize("snapshot-chunk-bytes") ?? 512 << 10),
             SnapshotChunkTimeoutTicks = c.GetInt("snapshot-chunk-timeout-ticks"),
@@ -72,6 +76,7 @@ public sealed record RaftSettings
         if (TickInterval <= TimeSpan.Zero) throw new ConfigurationException("kahuna.raft.tick-interval must be positive");
         if (ElectionTicks <= HeartbeatTicks) throw new ConfigurationException("kahuna.raft.election-ticks must exceed heartbeat-ticks");
         if (SnapshotEveryEntries < 1) throw new ConfigurationException("kahuna.raft.snapshot-every-entries must be at least 1");
+        if (SnapshotGrowthRatio < 0 || double.IsNaN(SnapshotGrowthRatio)) throw new ConfigurationException("kahuna.raft.snapshot-growth-ratio must be 0 or more");
         if (SnapshotChunkBytes < 1024) throw new ConfigurationException("kahuna.raft.snapshot-chunk-bytes must be at least 1KiB");
     }
 

@@ -37,6 +37,8 @@ public sealed partial class RaftReplicaActor
     private Ready? _installing;
     private long _entriesSinceCheckpoint;
     private long _bytesSinceCheckpoint;
+    // Size of the state in the last checkpoint taken or restored (CheckpointPolicy waits for the log to grow by a part of it).
+    private long _lastCheckpointBytes;
     private readonly Dictionary<string, OutgoingSnapshot> _outgoing = new(StringComparer.Ordinal);
     private IncomingSnapshot? _incoming;
 
@@ -55,11 +57,12 @@ public sealed partial class RaftReplicaActor
     private void MaybeCheckpoint()
     {
         if (_checkpointInProgress is not null || _installing is not null) return;
-        if (_entriesSinceCheckpoint < _settings.Raft.SnapshotEveryEntries && _bytesSinceCheckpoint < _settings.Raft.SnapshotEveryBytes) return;
+        if (!CheckpointPolicy.IsDue(_settings.Raft, _entriesSinceCheckpoint, _bytesSinceCheckpoint, _lastCheckpointBytes)) return;
         var core = _core!;
         var meta = core.SnapshotMetadataAt(core.AppliedIndex);
         if (meta is null) return;
         var data = _app!.TakeSnapshot();
+        _lastCheckpointBytes = data.Length;
         var stable = core.StableIndex;
         var hard = _persistedHardState with { Commit = Math.Min(core.CommitIndex, stable) };
         _checkpointInProgress = new CheckpointInProgress(false, meta, data);
@@ -114,6 +117,7 @@ public sealed partial class RaftReplicaActor
         var meta = rd.Snapshot!.Metadata;
         _log.Info("Replica {0}/{1} installed a snapshot at index {2} ({3} bytes) from the leader", GroupId, Me, meta.Index, rd.Snapshot.Data.Length);
         _app!.RestoreSnapshot(rd.Snapshot.Data);
+        _lastCheckpointBytes = rd.Snapshot.Data.Length;
         FailProposalsUpTo(meta.Index);
         _entriesSinceCheckpoint = 0;
         _bytesSinceCheckpoint = 0;

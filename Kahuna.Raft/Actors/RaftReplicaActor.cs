@@ -75,6 +75,7 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
         if (storage.Snapshot.Index > 0)
         {
             _app.RestoreSnapshot(_recovery.StateMachine);
+            _lastCheckpointBytes = _recovery.StateMachine.Length;
             _savedSnapshot = storage.Snapshot;
         }
         _persistedHardState = storage.HardState;

@@ -94,6 +94,7 @@ public sealed class FootprintBenchTests
             Assert.Equal("INFO", config.GetString("akka.loglevel"));
             Assert.Equal(77, config.GetLong("kahuna.raft.snapshot-every-entries")); // the user's file wins
             Assert.Equal("1TiB", config.GetString("kahuna.raft.snapshot-every-bytes"));
+            Assert.Equal(0.0, config.GetDouble("kahuna.raft.snapshot-growth-ratio"));
         }
         finally
         {

@@ -159,7 +159,10 @@ public static class FootprintRun
             .AppendLine("akka.stdout-loglevel = INFO");
         if (options.SnapshotEveryEntries is { } every)
             config.AppendLine($"kahuna.raft.snapshot-every-entries = {every}")
-                .AppendLine("kahuna.raft.snapshot-every-bytes = 1TiB");
+                .AppendLine("kahuna.raft.snapshot-every-bytes = 1TiB")
+                // Exactly every N entries: no waiting for a big state's log to grow, no other cap.
+                .AppendLine("kahuna.raft.snapshot-growth-ratio = 0")
+                .AppendLine($"kahuna.raft.snapshot-max-entries = {every}");
         if (options.ConfigFile is { } file)
             config.AppendLine($"# from {file}").AppendLine(File.ReadAllText(file));
         return config.ToString();
