@@ -52,9 +52,6 @@ public static class IdleMemoryTrimmer
     private static readonly object Gate = new();
     private static Timer? _timer;
 
-    /// <summary>Collections it ran (status and tests).</summary>
-    public static int Trims { get; private set; }
-
     public static void EnsureStarted(MemorySettings settings)
     {
         if (!settings.IdleTrim) return;
@@ -83,7 +80,6 @@ public static class IdleMemoryTrimmer
 
     private static void Trim()
     {
-        Trims++;
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         // Aggressive: a blocking, compacting full collection that also decommits what it frees. The process is idle.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

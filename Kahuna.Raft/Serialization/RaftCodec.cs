@@ -202,16 +202,20 @@ internal static class RaftCodec
             case AppendResponseTag:
                 m = new AppendResponse(from, to, term, r.ReadBoolean(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()); read = 4; break;
             case HeartbeatRequestTag:
+            {
                 // Fields added later are optional: a message from an older node simply lacks them.
-                m = n > 6
-                    ? new HeartbeatRequest(from, to, term, r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
-                    : new HeartbeatRequest(from, to, term, r.ReadInt64(), r.ReadInt64());
-                read = n > 6 ? 3 : 2; break;
+                long commit = r.ReadInt64(), context = r.ReadInt64();
+                read = n > 6 ? 3 : 2;
+                m = new HeartbeatRequest(from, to, term, commit, context, read == 3 ? r.ReadInt64() : 0);
+                break;
+            }
             case HeartbeatResponseTag:
-                m = n > 5
-                    ? new HeartbeatResponse(from, to, term, r.ReadInt64(), r.ReadInt64())
-                    : new HeartbeatResponse(from, to, term, r.ReadInt64());
-                read = n > 5 ? 2 : 1; break;
+            {
+                var context = r.ReadInt64();
+                read = n > 5 ? 2 : 1;
+                m = new HeartbeatResponse(from, to, term, context, read == 2 ? r.ReadInt64() : -1);
+                break;
+            }
             case SnapshotRequestTag:
                 m = new SnapshotRequest(from, to, term, ReadSnapshotMetadata(ref r), ReadBytes(ref r)); read = 2; break;
             case TimeoutNowTag:

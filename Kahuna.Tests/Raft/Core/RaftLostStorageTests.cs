@@ -13,14 +13,7 @@ namespace Kahuna.Tests.Raft.Core;
 /// </summary>
 public sealed class RaftLostStorageTests
 {
-    private static TestNetwork Elected()
-    {
-        var net = TestNetwork.Create(3, o => o with { Random = new FixedRandom(9) });
-        foreach (var n in net.Nodes.ToList()) net.Tick(n.Id, 10);
-        net.Campaign("n1");
-        Assert.True(net["n1"].IsLeader);
-        return net;
-    }
+    private static TestNetwork Elected() => TestNetwork.Elected(3);
 
     [Fact]
     public void FollowerThatLostItsTail_IsNotToldToCommitWhatItLacks_AndCatchesUpFromTheLeader()

@@ -8,15 +8,7 @@ namespace Kahuna.Tests.Raft.Core;
 /// <summary>Claims of the Raft thesis (Ongaro 2014) beyond the paper: membership, compaction, reads, pre-vote, transfer.</summary>
 public sealed class RaftThesisTests
 {
-    private static TestNetwork Elected(int voters, Func<RaftOptions, RaftOptions>? tweak = null)
-    {
-        // Timeouts of 19 ticks, so every replica can be ticked past its first election timeout without campaigning.
-        var net = TestNetwork.Create(voters, o => (tweak?.Invoke(o) ?? o) with { Random = new FixedRandom(9) });
-        foreach (var n in net.Nodes.ToList()) net.Tick(n.Id, 10);
-        net.Campaign("n1");
-        Assert.True(net["n1"].IsLeader);
-        return net;
-    }
+    private static TestNetwork Elected(int voters, Func<RaftOptions, RaftOptions>? tweak = null) => TestNetwork.Elected(voters, tweak);
 
     // Thesis §4.2.1: new servers join as non-voting members (learners) until they have caught up, then are promoted.
     [Fact]

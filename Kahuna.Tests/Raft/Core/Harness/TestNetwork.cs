@@ -34,6 +34,19 @@ internal sealed class TestNetwork
         return net;
     }
 
+    /// <summary>
+    /// A group with n1 elected. Timeouts of 19 ticks, so every replica can be ticked past its first election timeout
+    /// without campaigning.
+    /// </summary>
+    public static TestNetwork Elected(int voters, Func<RaftOptions, RaftOptions>? tweak = null)
+    {
+        var net = Create(voters, o => (tweak?.Invoke(o) ?? o) with { Random = new FixedRandom(9) });
+        foreach (var n in net.Nodes.ToList()) net.Tick(n.Id, 10);
+        net.Campaign("n1");
+        if (!net["n1"].IsLeader) throw new InvalidOperationException("n1 did not become leader");
+        return net;
+    }
+
     public static RaftOptions Options(string id) => new()
     {
         Id = id, ElectionTicks = 10, HeartbeatTicks = 1, PreVote = false, CheckQuorum = false, Random = new FixedRandom(),
