@@ -54,7 +54,6 @@ public sealed class KahunaNode : IAsyncDisposable
         options.Validate();
         RefuseToFoundASecondCluster(options);
         var settings = KahunaSettings.Create(BuildConfig(options), options.NodeId, options.Environment);
-        IdleMemoryTrimmer.EnsureStarted(settings.Memory);
         // The client port opens first: its actual port is announced to the cluster (a role), so nodes can tell
         // clients where each partition's leader serves. Until the node is built, requests are answered Retry.
         IConnectionAuthenticator authenticator = settings.Security.AuthenticationRequired

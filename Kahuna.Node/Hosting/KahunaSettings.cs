@@ -67,7 +67,8 @@ public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings 
             k.GetBoolean("memory.idle-trim", true),
             Positive(k, "memory.idle-trim-after"),
             k.GetByteSize("memory.idle-trim-min-excess") ?? MemorySettings.Default.MinExcessBytes,
-            k.GetByteSize("memory.idle-allocation") ?? MemorySettings.Default.IdleAllocationBytes);
+            k.GetByteSize("memory.idle-allocation") ?? MemorySettings.Default.IdleAllocationBytes,
+            k.GetByteSize("memory.idle-trim-max-live") ?? MemorySettings.Default.MaxLiveBytes);
         return new KahunaSettings(router, server with { TlsCertificate = security.LoadCertificate() }, partitions, raft, security, memory);
     }
 

@@ -8,7 +8,7 @@ public sealed class IdleTrimPolicyTests
 {
     private const long MiB = 1 << 20;
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
-    private static readonly MemorySettings Settings = new(true, TimeSpan.FromSeconds(5), 64 * MiB, 8 * MiB);
+    private static readonly MemorySettings Settings = new(true, TimeSpan.FromSeconds(5), 64 * MiB, 8 * MiB, 1024 * MiB);
 
     [Fact]
     public void TrimsOnce_AfterTheQuietPeriod_ThenNotAgainUntilTheProcessHasWorked()
@@ -44,6 +44,14 @@ public sealed class IdleTrimPolicyTests
         Assert.Equal(1, trims);
         var busy = new IdleTrimPolicy(Settings);
         Assert.DoesNotContain(Enumerable.Range(0, 60).Select(_ => busy.Observe(Second, 2 * MiB, 800 * MiB, 200 * MiB)), t => t);
+    }
+
+    [Fact]
+    public void BigLiveHeap_IsNotTrimmed_TheBlockingPauseWouldBeTooLong()
+    {
+        var policy = new IdleTrimPolicy(Settings);
+        Assert.False(policy.Observe(Second, 500 * MiB, 3000 * MiB, 1500 * MiB));
+        Assert.DoesNotContain(Enumerable.Range(0, 60).Select(_ => policy.Observe(Second, 0, 3000 * MiB, 1500 * MiB)), t => t);
     }
 
     [Fact]
