@@ -68,7 +68,8 @@ public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings 
             Positive(k, "memory.idle-trim-after"),
             k.GetByteSize("memory.idle-trim-min-excess") ?? MemorySettings.Default.MinExcessBytes,
             k.GetByteSize("memory.idle-allocation") ?? MemorySettings.Default.IdleAllocationBytes,
-            k.GetByteSize("memory.idle-trim-max-live") ?? MemorySettings.Default.MaxLiveBytes);
+            k.GetByteSize("memory.idle-trim-max-live") ?? MemorySettings.Default.MaxLiveBytes,
+            k.GetByteSize("memory.native-mmap-threshold") ?? MemorySettings.Default.NativeMmapThreshold);
         return new KahunaSettings(router, server with { TlsCertificate = security.LoadCertificate() }, partitions, raft, security, memory);
     }
 

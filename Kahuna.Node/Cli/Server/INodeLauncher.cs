@@ -37,6 +37,7 @@ public sealed class KahunaNodeLauncher : INodeLauncher
     public async Task<IRunningNode> StartAsync(NodeOptions options, CancellationToken cancellationToken)
     {
         var node = await KahunaNode.StartAsync(options, cancellationToken);
+        IdleMemoryTrimmer.ConfigureNativeHeap(node.Settings.Memory);
         // The kahuna executable owns its process, so it may collect when idle; a node embedded in an application
         // (KahunaNode.StartAsync directly, the in-process tests) leaves the host's GC alone.
         IdleMemoryTrimmer.EnsureStarted(node.Settings.Memory);

@@ -60,4 +60,17 @@ public sealed class IdleTrimPolicyTests
         var policy = new IdleTrimPolicy(Settings with { IdleTrim = false });
         Assert.DoesNotContain(Enumerable.Range(0, 60).Select(_ => policy.Observe(Second, 0, 2000 * MiB, 100 * MiB)), t => t);
     }
+
+    [Fact]
+    public void Settings_DefaultsFromKahunaConf_AndNativeThresholdOverridable()
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString("kahuna.security.authentication = off")
+            .WithFallback(KahunaSettings.DefaultConfig()).WithFallback(Kahuna.Raft.RaftSettings.DefaultConfig());
+        var defaults = KahunaSettings.Create(config, "n1").Memory;
+        Assert.Equal(MemorySettings.Default, defaults);
+        Assert.Equal(128 * 1024, defaults.NativeMmapThreshold);
+        var off = Akka.Configuration.ConfigurationFactory.ParseString("kahuna.memory.native-mmap-threshold = 0")
+            .WithFallback(config);
+        Assert.Equal(0, KahunaSettings.Create(off, "n1").Memory.NativeMmapThreshold);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using Kahuna.Raft.Core;
+using Kahuna.Raft.Persistence;
 using Kahuna.Raft.Serialization;
 using Xunit;
 using static Kahuna.Raft.Actors.RaftReplicaProtocol;
@@ -73,6 +74,31 @@ public sealed class RaftSerializerTests : IDisposable
         var r = new MessagePack.MessagePackReader(buffer.WrittenMemory);
         Assert.Equal(new HeartbeatRequest("n1", "n3", 3, 6, 42, CommitTerm: 0), RaftCodec.ReadMessage(ref r));
         Assert.Equal(new HeartbeatResponse("n3", "n1", 3, 42, Rewind: -1), RaftCodec.ReadMessage(ref r));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(200)]
+    [InlineData(300_000)] // past the 64 KiB where MessagePack switches to a 4-byte length
+    public void Checkpoint_AssembledAtExactSize_IsTheGenericEncoding_AndRoundTrips(int stateBytes)
+    {
+        var state = new byte[stateBytes];
+        new Random(stateBytes).NextBytes(state);
+        var tail = new List<LogEntry> { new(41, 3, Encoding.UTF8.GetBytes("set b=2")), new(42, 3, ReadOnlyMemory<byte>.Empty, Config) };
+        var checkpoint = new ReplicaCheckpoint(new HardState(3, "n2", 40), new SnapshotMetadata(40, 3, Config), state, tail);
+
+        var bytes = _serializer.ToBinary(checkpoint);
+
+        var generic = new System.Buffers.ArrayBufferWriter<byte>();
+        var w = new MessagePack.MessagePackWriter(generic);
+        RaftSerializer.Write(ref w, checkpoint);
+        w.Flush();
+        Assert.Equal(generic.WrittenSpan.ToArray(), bytes);
+        var back = Assert.IsType<ReplicaCheckpoint>(_serializer.FromBinary(bytes, _serializer.Manifest(checkpoint)));
+        Assert.Equal((checkpoint.HardState, checkpoint.Snapshot.Index, checkpoint.Snapshot.Term), (back.HardState, back.Snapshot.Index, back.Snapshot.Term));
+        Assert.Equal(state, back.StateMachine.ToArray());
+        Assert.Equal(tail.Select(e => (e.Index, e.Term)), back.Tail.Select(e => (e.Index, e.Term)));
+        Assert.Equal(Config.Voters, back.Tail[1].Configuration?.Voters);
     }
 
     private object RoundTrip(object message) =>
