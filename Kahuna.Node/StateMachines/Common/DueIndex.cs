@@ -40,20 +40,20 @@ internal sealed class DueIndex
         return due;
     }
 
-    /// <summary>The earliest entry, if any is due at or before <paramref name="nowMs"/>.</summary>
-    public bool TryPeekDue(long nowMs, out string key)
+    /// <summary>The earliest entry and the time it is indexed under, if it is due at or before <paramref name="nowMs"/>.</summary>
+    public bool TryPeekDue(long nowMs, out string key, out long dueAtMs)
     {
         if (_entries.Count > 0)
         {
-            var (dueAtMs, first) = _entries.Min;
+            (dueAtMs, key) = _entries.Min;
             if (dueAtMs <= nowMs)
             {
-                key = first;
                 return true;
             }
         }
 
         key = "";
+        dueAtMs = 0;
         return false;
     }
 

@@ -22,7 +22,10 @@ internal sealed class KeyValueEntry(KeyValueVersion current)
     /// <summary>Older versions, oldest first; null when none is retained.</summary>
     public KeyValueVersion[]? History;
 
-    /// <summary>When this entry is next due for garbage collection (history to drop, tombstone to remove).</summary>
+    /// <summary>
+    /// The time the garbage index holds this entry under: at or before when it next has something to collect
+    /// (history to drop, a tombstone to remove). See <c>KeyValueStore.Reschedule</c>.
+    /// </summary>
     public long GcDueAtMs = NotScheduled;
 
     /// <summary>0 while every version of this incarnation of the key is retained; else the oldest revision still known.</summary>

@@ -4,16 +4,30 @@ public sealed partial class KeyValueStore
 {
     /// <summary>
     /// Drops history that is past its window and removes tombstones older than the window: at most
-    /// <paramref name="budget"/> keys per call, so a command's apply time stays bounded. Deterministic: the
-    /// order of due keys is total, and time is the caller's. Returns how many keys it visited.
+    /// <paramref name="budget"/> keys per call, so a command's apply time stays bounded. Deterministic: keys are
+    /// visited in (due time, key) order, and time is the caller's. Returns how many keys it visited.
     /// </summary>
+    /// <remarks>
+    /// A key's index entry may be earlier than its real due time (<see cref="Reschedule"/> leaves it there when a
+    /// write pushes the due time later). Such an entry is moved to the real time when it comes up and is not a
+    /// visit: it changes nothing else and does not count against the budget. Every index entry is at or before its
+    /// key's real due time, so by the time a key is visited every key really due before it was moved ahead of it:
+    /// the visits, and so the state, are exactly those of an index that was always exact (a replica restored from
+    /// a snapshot builds an exact one).
+    /// </remarks>
     public int CollectGarbage(long nowMs, int budget)
     {
         var visited = 0;
-        while (visited < budget && _garbage.TryPeekDue(nowMs, out var key))
+        while (visited < budget && _garbage.TryPeekDue(nowMs, out var key, out var indexedDue))
         {
-            visited++;
             var entry = _entries[key];
+            if (GcDueOf(entry) != indexedDue)
+            {
+                MoveInIndex(key, entry, GcDueOf(entry));
+                continue;
+            }
+
+            visited++;
             TrimHistory(entry, nowMs);
             if (entry.Current.IsTombstone && entry.HistoryLength == 0
                 && SaturatingAdd(entry.Current.ModifiedAtMs, _options.HistoryRetentionMs) <= nowMs)
@@ -22,7 +36,7 @@ public sealed partial class KeyValueStore
             }
             else
             {
-                Reschedule(key, entry);
+                MoveInIndex(key, entry, GcDueOf(entry));
             }
         }
 
@@ -48,19 +62,40 @@ public sealed partial class KeyValueStore
         entry.CompactedBelowRevision = entry.History is null ? entry.Current.Revision : entry.History[0].Revision;
     }
 
-    /// <summary>Puts the entry in the garbage index under its next due time (or takes it out when nothing is due).</summary>
-    private void Reschedule(string key, KeyValueEntry entry)
+    /// <summary>When the entry next has something to collect (history past the window, an old tombstone), if ever.</summary>
+    private long GcDueOf(KeyValueEntry entry)
     {
-        var due = KeyValueEntry.NotScheduled;
         if (entry.HistoryLength > 0)
         {
-            due = SaturatingAdd(entry.SupersededAt(0), _options.HistoryRetentionMs);
-        }
-        else if (entry.Current.IsTombstone)
-        {
-            due = SaturatingAdd(entry.Current.ModifiedAtMs, _options.HistoryRetentionMs);
+            return SaturatingAdd(entry.SupersededAt(0), _options.HistoryRetentionMs);
         }
 
+        return entry.Current.IsTombstone
+            ? SaturatingAdd(entry.Current.ModifiedAtMs, _options.HistoryRetentionMs)
+            : KeyValueEntry.NotScheduled;
+    }
+
+    /// <summary>
+    /// Keeps the garbage index in step after a change to the entry. A due time that moved later (every overwrite
+    /// of a key at its version cap does that) leaves the earlier index entry where it is: a sorted-set removal and
+    /// insertion per write was ~6 % of a node's CPU under a stream of overwrites, and a key written many times within
+    /// the retention window now moves once per window instead (see <see cref="CollectGarbage"/> for why the visits
+    /// stay exact).
+    /// </summary>
+    private void Reschedule(string key, KeyValueEntry entry)
+    {
+        var due = GcDueOf(entry);
+        if (entry.GcDueAtMs != KeyValueEntry.NotScheduled && (due == KeyValueEntry.NotScheduled || due >= entry.GcDueAtMs))
+        {
+            return;
+        }
+
+        MoveInIndex(key, entry, due);
+    }
+
+    /// <summary>Indexes the entry exactly under <paramref name="due"/> (or takes it out when nothing is due).</summary>
+    private void MoveInIndex(string key, KeyValueEntry entry, long due)
+    {
         if (due == entry.GcDueAtMs)
         {
             return;
