@@ -101,6 +101,46 @@ public sealed class SqlitePersistenceTests
     }
 
     [Fact]
+    public async Task Journal_DropsTheIndexesOnlyQueriesUse_AndStillReplays()
+    {
+        using var temp = new TempDirectory();
+        var journal = Path.Combine(temp.Path, SqlitePersistence.JournalFile);
+        // A data directory from before: the plugin's schema with its two secondary indexes.
+        using (var c = new SqliteConnection(SqlitePersistence.ConnectionString(journal)))
+        {
+            c.Open();
+            JournalSchema.Ensure(c);
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE INDEX journal_created_idx ON journal (created); " +
+                              "CREATE INDEX journal_sequence_number_idx ON journal (sequence_number);";
+            cmd.ExecuteNonQuery();
+        }
+
+        for (var round = 1; round <= 2; round++)
+        {
+            var system = Start(temp.Path);
+            try
+            {
+                var actor = system.ActorOf(Props.Create(() => new Counter("c")));
+                Assert.Equal(5 * round, (await actor.Ask<Done>(new PersistMany(5), TimeSpan.FromSeconds(30))).Count);
+            }
+            finally
+            {
+                await system.Terminate();
+            }
+        }
+
+        using var check = new SqliteConnection(SqlitePersistence.ConnectionString(journal));
+        check.Open();
+        using var list = check.CreateCommand();
+        list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal' ORDER BY name";
+        using var reader = list.ExecuteReader();
+        var indexes = new List<string>();
+        while (reader.Read()) indexes.Add(reader.GetString(0));
+        Assert.Equal(["journal_uq"], indexes);
+    }
+
+    [Fact]
     public void DatabaseFiles_UseWal_AndSyncEveryCommit()
     {
         using var temp = new TempDirectory();
