@@ -11,9 +11,12 @@ namespace Kahuna.Tests.Faults.Storage;
 /// A node whose SQLite journal lost or garbled its tail (a disk that lied about fsync, a torn write, an operator's
 /// mistake) while the other two kept theirs. Whatever the node does, it must never serve wrong data: either it refuses
 /// to start and says why, or it starts, catches up from its peers, and then, as the leader of every partition, serves
-/// every acknowledged write correctly. Observed: a torn WAL tail or a garbled last page is recovered from (SQLite drops
-/// the torn frames, Raft re-replicates what the node lost), a garbled header makes the node refuse to start
-/// ("node n3 failed to start: SQLite Error 26: 'file is not a database'").
+/// every acknowledged write correctly. Observed: a torn WAL tail is recovered from (SQLite drops the torn frames, Raft
+/// re-replicates what the node lost); a garbled page is harmless when the WAL holds a newer copy of it, and otherwise
+/// makes the node refuse to start ("node n3 failed to start: …journal.db is damaged (SQLite quick_check: …)", or
+/// "SQLite Error 26: 'file is not a database'" for the header). Which of the two happens depends on what the last
+/// WAL checkpoint had copied. Before the start-up check, a garbled page that recovery needed left the node running
+/// with every replica failing over and over (seen once in a full run).
 /// </summary>
 [Collection("cluster")]
 public sealed class CorruptedStorageTests(ITestOutputHelper output)

@@ -141,6 +141,46 @@ public sealed class SqlitePersistenceTests
     }
 
     [Fact]
+    public void DamagedJournalPage_NodeRefusesToStart_SayingWhichFileAndWhy()
+    {
+        using var temp = new TempDirectory();
+        var journal = Path.Combine(temp.Path, SqlitePersistence.JournalFile);
+        SqlitePersistence.Config(temp.Path); // a healthy database passes the check
+        using (var c = new SqliteConnection(SqlitePersistence.ConnectionString(journal)))
+        {
+            c.Open();
+            JournalSchema.Ensure(c);
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "INSERT INTO journal(created, deleted, persistence_id, sequence_number, message) VALUES (0, 0, 'p', $n, randomblob(1000))";
+            var n = cmd.Parameters.Add("$n", SqliteType.Integer);
+            for (var i = 1; i <= 200; i++)
+            {
+                n.Value = i;
+                cmd.ExecuteNonQuery();
+            }
+            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            cmd.Parameters.Clear();
+            cmd.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+        SqlitePersistence.Config(temp.Path);
+        SqliteConnection.ClearAllPools(); // a pooled connection would read its cached copy of the page below
+
+        // A page in the middle of the journal table (past the schema pages) becomes garbage, as on a lying disk.
+        using (var stream = new FileStream(journal, FileMode.Open, FileAccess.ReadWrite))
+        {
+            var garbage = new byte[4096];
+            new Random(7).NextBytes(garbage);
+            stream.Seek(stream.Length / 2 / 4096 * 4096, SeekOrigin.Begin);
+            stream.Write(garbage);
+        }
+
+        var refused = Assert.Throws<InvalidOperationException>(() => SqlitePersistence.Config(temp.Path));
+        Assert.Contains(SqlitePersistence.JournalFile, refused.Message);
+        Assert.Contains("is damaged (SQLite quick_check", refused.Message);
+    }
+
+    [Fact]
     public void DatabaseFiles_UseWal_AndSyncEveryCommit()
     {
         using var temp = new TempDirectory();
