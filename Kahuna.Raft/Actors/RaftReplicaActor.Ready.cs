@@ -63,9 +63,20 @@ public sealed partial class RaftReplicaActor
         foreach (var rs in rd.ReadStates)
             if (_reads.Remove(rs.Context, out var read)) _readsAwaitingApply.Add((rs, read));
         core.Advance(rd);
+        DiscardAppliedOnFollower();
         ServeReads();
         MaybeCheckpoint();
         ScheduleReady();
+    }
+
+    /// <summary>A follower keeps a short tail of applied entries in memory (kahuna.raft.follower-retain-entries).</summary>
+    private void DiscardAppliedOnFollower()
+    {
+        var core = _core!;
+        var retain = _settings.Raft.FollowerRetainEntries;
+        if (retain <= 0 || core.IsLeader) return;
+        // In steps of `retain`, so the in-memory log shifts its remaining entries once per that many applied.
+        if (core.AppliedIndex - (core.FirstIndex - 1) > 2 * retain) core.DiscardApplied(core.AppliedIndex - retain);
     }
 
     private void Apply(LogEntry e)

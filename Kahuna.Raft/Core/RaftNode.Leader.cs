@@ -72,8 +72,9 @@ public sealed partial class RaftNode
         if (prevIndex < _log.BoundaryIndex || !_log.TryTerm(prevIndex, out var prevTerm))
         {
             // The entries it needs are gone: ship the newest snapshot instead (§7).
-            Send(new SnapshotRequest(Id, to, _term, _latestSnapshot, ReadOnlyMemory<byte>.Empty));
-            pr.BecomeSnapshot(_latestSnapshot.Index);
+            var snapshot = ShippableSnapshot();
+            Send(new SnapshotRequest(Id, to, _term, snapshot, ReadOnlyMemory<byte>.Empty));
+            pr.BecomeSnapshot(snapshot.Index);
             return true;
         }
         IReadOnlyList<LogEntry> entries = pr.Next <= _log.LastIndex

@@ -24,10 +24,30 @@ public sealed partial class RaftNode
     /// <summary>Discards log entries up to <paramref name="index"/>, which must be covered by a saved snapshot.</summary>
     public void CompactLog(long index)
     {
+        if (index <= _log.BoundaryIndex) return; // already gone (DiscardApplied may have gone further)
         if (index > _latestSnapshot.Index)
             throw new ArgumentOutOfRangeException(nameof(index), $"{index} is beyond the saved snapshot {_latestSnapshot.Index}");
         _log.CompactTo(index);
     }
+
+    /// <summary>
+    /// Drops applied entries up to <paramref name="index"/> from memory although no saved snapshot covers them yet.
+    /// Only for a host that can ship a snapshot of its applied state whenever a follower needs one (the actor shell
+    /// makes a fresh one): a replica that later leads and finds a follower needing entries below its log's boundary
+    /// names a snapshot at least as new as that boundary (<see cref="ShippableSnapshot"/>). The entries stay in the
+    /// host's journal until its next checkpoint, so recovery is unaffected.
+    /// </summary>
+    public void DiscardApplied(long index)
+    {
+        if (index > _log.Applied) throw new ArgumentOutOfRangeException(nameof(index), $"{index} is beyond applied {_log.Applied}");
+        _log.CompactTo(index);
+    }
+
+    /// <summary>What a follower that needs compacted entries is sent: the saved snapshot, or the log's boundary if newer.</summary>
+    private SnapshotMetadata ShippableSnapshot() =>
+        _latestSnapshot.Index >= _log.BoundaryIndex
+            ? _latestSnapshot
+            : new SnapshotMetadata(_log.BoundaryIndex, _log.BoundaryTerm, _log.BoundaryConfiguration);
 
     /// <summary>The host reports whether a snapshot it was asked to send reached the follower.</summary>
     public void ReportSnapshotStatus(string to, bool delivered)

@@ -83,11 +83,23 @@ internal sealed partial class SimCluster
         _trace.Add(_now, $"TRANSFER {leader.Id} -> {target}: {(ok ? "started" : "refused")}");
     }
 
-    /// <summary>What the replica actor does: snapshot the state machine at its applied index, then drop the log below it.</summary>
+    /// <summary>
+    /// What the replica actor does: snapshot the state machine at its applied index, then drop the log below it; or,
+    /// as a follower does between snapshots, drop applied entries from memory with no snapshot saved at all (a peer
+    /// that then needs them gets a fresh snapshot of the applied state, see AttachSnapshot).
+    /// </summary>
     private void Compact(SimReplica r)
     {
         var core = r.Core!;
         var applied = r.StateMachine.Applied;
+        if (_random.Next(2) == 0 && applied == core.AppliedIndex)
+        {
+            var upToApplied = applied - _random.Next(6);
+            if (upToApplied < core.FirstIndex) return;
+            core.DiscardApplied(upToApplied);
+            _trace.Add(_now, $"DISCARD {r.Id} applied entries up to {upToApplied}, log now from {core.FirstIndex} (snapshot saved at {r.Storage.Snapshot.Index})");
+            return;
+        }
         if (applied <= r.Storage.Snapshot.Index || applied != core.AppliedIndex) return;
         var meta = core.SnapshotMetadataAt(applied);
         if (meta is null) return;

@@ -179,10 +179,18 @@ internal sealed partial class SimCluster
     {
         if (m is not SnapshotRequest s) return m;
         // The host ships the newest snapshot it holds; it may be newer than the one the core named (taken since).
-        if (r.Storage.Snapshot.Index < s.Metadata.Index)
-            throw new SimulationViolation($"{r.Id} was asked to send snapshot {s.Metadata.Index} but holds only {r.Storage.Snapshot.Index}");
-        _snapshotsInFlight.Add((s.From, s.To, r.Storage.Snapshot.Index, _now + 80));
-        return s with { Metadata = r.Storage.Snapshot, Data = r.Storage.SnapshotData };
+        if (r.Storage.Snapshot.Index >= s.Metadata.Index)
+        {
+            _snapshotsInFlight.Add((s.From, s.To, r.Storage.Snapshot.Index, _now + 80));
+            return s with { Metadata = r.Storage.Snapshot, Data = r.Storage.SnapshotData };
+        }
+        // Entries were discarded beyond the saved snapshot: like the actor shell, ship a fresh one of the applied state.
+        var core = r.Core!;
+        var fresh = r.StateMachine.Applied == core.AppliedIndex ? core.SnapshotMetadataAt(core.AppliedIndex) : null;
+        if (fresh is null || fresh.Index < s.Metadata.Index)
+            throw new SimulationViolation($"{r.Id} was asked to send snapshot {s.Metadata.Index} but can make only {fresh?.Index.ToString() ?? "none"}");
+        _snapshotsInFlight.Add((s.From, s.To, fresh.Index, _now + 80));
+        return s with { Metadata = fresh, Data = r.StateMachine.TakeSnapshot() };
     }
 
     private void ApplyCommitted(SimReplica r, LogEntry e)
