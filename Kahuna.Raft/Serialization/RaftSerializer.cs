@@ -75,9 +75,7 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         var w = new MessagePackWriter(buffer);
-        w.WriteArrayHeader(4);
-        RaftCodec.WriteHardState(ref w, k.HardState);
-        RaftCodec.WriteSnapshotMetadata(ref w, k.Snapshot);
+        WriteCheckpointHead(ref w, k);
         w.WriteBinHeader(k.StateMachine.Length);
         w.Flush();
         var head = buffer.WrittenCount;
@@ -89,6 +87,14 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         k.StateMachine.Span.CopyTo(result.AsSpan(head));
         written[head..].CopyTo(result.AsSpan(head + k.StateMachine.Length));
         return result;
+    }
+
+    /// <summary>A checkpoint up to its state machine bytes: [hard state, snapshot metadata, state, tail].</summary>
+    private static void WriteCheckpointHead(ref MessagePackWriter w, ReplicaCheckpoint k)
+    {
+        w.WriteArrayHeader(4);
+        RaftCodec.WriteHardState(ref w, k.HardState);
+        RaftCodec.WriteSnapshotMetadata(ref w, k.Snapshot);
     }
 
     internal static void Write(ref MessagePackWriter w, object obj)
@@ -130,9 +136,7 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
                 RaftCodec.WriteEntries(ref w, a.Entries);
                 break;
             case ReplicaCheckpoint k:
-                w.WriteArrayHeader(4);
-                RaftCodec.WriteHardState(ref w, k.HardState);
-                RaftCodec.WriteSnapshotMetadata(ref w, k.Snapshot);
+                WriteCheckpointHead(ref w, k);
                 w.Write(k.StateMachine.Span);
                 RaftCodec.WriteEntries(ref w, k.Tail);
                 break;

@@ -21,9 +21,10 @@ public sealed partial class KeyValueStore
         while (visited < budget && _garbage.TryPeekDue(nowMs, out var key, out var indexedDue))
         {
             var entry = _entries[key];
-            if (GcDueOf(entry) != indexedDue)
+            var due = GcDueOf(entry);
+            if (due != indexedDue)
             {
-                MoveInIndex(key, entry, GcDueOf(entry));
+                MoveInIndex(key, entry, due);
                 continue;
             }
 
