@@ -23,7 +23,7 @@ public sealed record RaftSettings
     public double SnapshotGrowthRatio { get; init; } = 0.5;
     public long SnapshotMaxEntries { get; init; } = 50_000;
     public long CompactionRetainEntries { get; init; } = 500;
-    public long FollowerRetainEntries { get; init; } = 128;
+    public long RetainAppliedEntries { get; init; } = 128;
     public int SnapshotChunkBytes { get; init; } = 512 << 10;
     public int SnapshotChunkTimeoutTicks { get; init; } = 50;
     public long MaxSnapshotBytes { get; init; } = 1L << 30;
@@ -62,7 +62,7 @@ public sealed record RaftSettings
             SnapshotGrowthRatio = c.GetDouble("snapshot-growth-ratio", 0.5),
             SnapshotMaxEntries = c.GetLong("snapshot-max-entries", 50_000),
             CompactionRetainEntries = c.GetLong("compaction-retain-entries"),
-            FollowerRetainEntries = c.GetLong("follower-retain-entries", 128),
+            RetainAppliedEntries = c.GetLong("retain-applied-entries", 128),
             SnapshotChunkBytes = (int)(c.GetByteSize("snapshot-chunk-bytes") ?? 512 << 10),
             SnapshotChunkTimeoutTicks = c.GetInt("snapshot-chunk-timeout-ticks"),
             MaxSnapshotBytes = c.GetByteSize("max-snapshot-bytes") ?? 1L << 30,
@@ -77,7 +77,7 @@ public sealed record RaftSettings
     {
         if (TickInterval <= TimeSpan.Zero) throw new ConfigurationException("kahuna.raft.tick-interval must be positive");
         if (ElectionTicks <= HeartbeatTicks) throw new ConfigurationException("kahuna.raft.election-ticks must exceed heartbeat-ticks");
-        if (FollowerRetainEntries < 0) throw new ConfigurationException("kahuna.raft.follower-retain-entries must be 0 (off) or more");
+        if (RetainAppliedEntries < 0) throw new ConfigurationException("kahuna.raft.retain-applied-entries must be 0 (off) or more");
         if (SnapshotEveryEntries < 1) throw new ConfigurationException("kahuna.raft.snapshot-every-entries must be at least 1");
         if (SnapshotGrowthRatio < 0 || double.IsNaN(SnapshotGrowthRatio)) throw new ConfigurationException("kahuna.raft.snapshot-growth-ratio must be 0 or more");
         if (SnapshotChunkBytes < 1024) throw new ConfigurationException("kahuna.raft.snapshot-chunk-bytes must be at least 1KiB");

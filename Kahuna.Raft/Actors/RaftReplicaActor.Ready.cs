@@ -63,20 +63,25 @@ public sealed partial class RaftReplicaActor
         foreach (var rs in rd.ReadStates)
             if (_reads.Remove(rs.Context, out var read)) _readsAwaitingApply.Add((rs, read));
         core.Advance(rd);
-        DiscardAppliedOnFollower();
+        DiscardAppliedEntries();
         ServeReads();
         MaybeCheckpoint();
         ScheduleReady();
     }
 
-    /// <summary>A follower keeps a short tail of applied entries in memory (kahuna.raft.follower-retain-entries).</summary>
-    private void DiscardAppliedOnFollower()
+    /// <summary>
+    /// Keeps a short tail of applied entries in memory (kahuna.raft.retain-applied-entries): a follower drops what it
+    /// applied, a leader what it applied and every replica of the group holds. The rest stays in the journal until the
+    /// next checkpoint; a peer that later needs it gets a snapshot of the applied state.
+    /// </summary>
+    private void DiscardAppliedEntries()
     {
         var core = _core!;
-        var retain = _settings.Raft.FollowerRetainEntries;
-        if (retain <= 0 || core.IsLeader) return;
+        var retain = _settings.Raft.RetainAppliedEntries;
+        if (retain <= 0) return;
+        var upTo = core.IsLeader ? Math.Min(core.AppliedIndex, core.MatchedByAll) : core.AppliedIndex;
         // In steps of `retain`, so the in-memory log shifts its remaining entries once per that many applied.
-        if (core.AppliedIndex - (core.FirstIndex - 1) > 2 * retain) core.DiscardApplied(core.AppliedIndex - retain);
+        if (upTo - (core.FirstIndex - 1) > 2 * retain) core.DiscardApplied(upTo - retain);
     }
 
     private void Apply(LogEntry e)

@@ -43,6 +43,22 @@ public sealed partial class RaftNode
         _log.CompactTo(index);
     }
 
+    /// <summary>
+    /// On the leader, the highest index every replica of the group (learners included) is known to hold; 0 on any
+    /// other replica. Entries up to it are needed by no one in the group as long as its members do not lose storage
+    /// (one that did is sent a snapshot, see <see cref="ShippableSnapshot"/>).
+    /// </summary>
+    public long MatchedByAll
+    {
+        get
+        {
+            if (_role != RaftRole.Leader) return 0;
+            var min = long.MaxValue;
+            foreach (var (id, pr) in _progress) min = Math.Min(min, id == Id ? _log.Stable : pr.Match);
+            return min == long.MaxValue ? 0 : min;
+        }
+    }
+
     /// <summary>What a follower that needs compacted entries is sent: the saved snapshot, or the log's boundary if newer.</summary>
     private SnapshotMetadata ShippableSnapshot() =>
         _latestSnapshot.Index >= _log.BoundaryIndex
