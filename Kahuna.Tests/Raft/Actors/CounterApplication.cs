@@ -65,3 +65,22 @@ internal sealed class CounterApplication : IReplicaApplication
     public void OnRoleChanged(RaftRole role, long term, string? leader) { }
     public void OnTick() { }
 }
+
+/// <summary>Checks on a group of <see cref="CounterApplication"/> replicas shared by the actor-level tests.</summary>
+internal static class CounterGroup
+{
+    /// <summary>Reads the leader's state (linearizably), then waits until every node's replica holds exactly it.</summary>
+    public static async Task<CounterApplication.ReadResult> AwaitConvergedOnLeaderAsync(
+        Kahuna.Node.Bench.LocalRaftCluster cluster, string group, IEnumerable<string> nodes, TimeSpan within)
+    {
+        var leader = await cluster.AwaitLeaderAsync(group);
+        var final = await (await cluster.ReplicaAsync(leader, group)).Ask<CounterApplication.ReadResult>(new CounterApplication.Read(), TimeSpan.FromSeconds(10));
+        foreach (var node in nodes)
+            await Kahuna.Tests.Support.Eventually.Value(async () =>
+            {
+                var r = await (await cluster.ReplicaAsync(node, group)).Ask<CounterApplication.ReadResult>(new CounterApplication.Peek(), TimeSpan.FromSeconds(5));
+                return r.Count == final.Count && r.Checksum == final.Checksum ? r : null;
+            }, within, $"{node} converging on {final.Count} writes");
+        return final;
+    }
+}

@@ -87,14 +87,7 @@ public sealed class RaftCatchUpUnderLoadTests(ITestOutputHelper output)
         await load;
 
         // Everyone converges on the same state.
-        var leaderNow = await cluster.AwaitLeaderAsync("g1");
-        var final = await (await cluster.ReplicaAsync(leaderNow, "g1")).Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10));
-        foreach (var node in Three)
-            await Eventually.Value(async () =>
-            {
-                var r = await (await cluster.ReplicaAsync(node, "g1")).Ask<ReadResult>(new Peek(), TimeSpan.FromSeconds(5));
-                return r.Count == final.Count && r.Checksum == final.Checksum ? r : null;
-            }, TimeSpan.FromSeconds(60), $"{node} converging on {final.Count} writes");
+        var final = await CounterGroup.AwaitConvergedOnLeaderAsync(cluster, "g1", Three, TimeSpan.FromSeconds(60));
 
         // Bounded: the in-memory log never exceeds a snapshot interval plus what is retained and in flight,
         // and the journal files stay small because the journal below each snapshot is deleted.

@@ -69,13 +69,7 @@ public sealed class RetainAppliedEntriesTests(ITestOutputHelper output)
             return st.Raft.LastIndex - st.Raft.FirstIndex + 1 <= 3 * Retain ? st : null;
         }, TimeSpan.FromSeconds(30), "the leader dropping the entries once every replica holds them");
 
-        var final = await (await cluster.ReplicaAsync(await cluster.AwaitLeaderAsync("g1"), "g1")).Ask<ReadResult>(new Read(), TimeSpan.FromSeconds(10));
-        foreach (var node in Three)
-            await Eventually.Value(async () =>
-            {
-                var r = await (await cluster.ReplicaAsync(node, "g1")).Ask<ReadResult>(new Peek(), TimeSpan.FromSeconds(5));
-                return r.Count == final.Count && r.Checksum == final.Checksum ? r : null;
-            }, TimeSpan.FromSeconds(30), $"{node} converging on {final.Count} writes");
+        await CounterGroup.AwaitConvergedOnLeaderAsync(cluster, "g1", Three, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Writes w{from}..w{from+count-1}, 20 at a time, through whichever replica leads (elections are retried).</summary>
