@@ -12,6 +12,7 @@ public sealed record RaftSettings
     public int HeartbeatTicks { get; init; } = 1;
     public bool PreVote { get; init; } = true;
     public bool CheckQuorum { get; init; } = true;
+    public bool VoteDespiteLostEntries { get; init; }
     public ReadMode ReadMode { get; init; } = ReadMode.Safe;
     public int LeaseMarginTicks { get; init; } = 2;
     public long MaxAppendBytes { get; init; } = 1 << 20;
@@ -51,6 +52,7 @@ public sealed record RaftSettings
             HeartbeatTicks = c.GetInt("heartbeat-ticks"),
             PreVote = c.GetBoolean("pre-vote"),
             CheckQuorum = c.GetBoolean("check-quorum"),
+            VoteDespiteLostEntries = c.GetBoolean("vote-despite-lost-entries"),
             ReadMode = readMode,
             LeaseMarginTicks = c.GetInt("lease-margin-ticks"),
             MaxAppendBytes = c.GetByteSize("max-append-bytes") ?? 1 << 20,
@@ -91,6 +93,7 @@ public sealed record RaftSettings
         HeartbeatTicks = HeartbeatTicks,
         PreVote = PreVote,
         CheckQuorum = CheckQuorum,
+        VoteDespiteLostEntries = VoteDespiteLostEntries,
         ReadMode = ReadMode,
         LeaseMarginTicks = LeaseMarginTicks,
         MaxBytesPerAppend = MaxAppendBytes,

@@ -44,6 +44,9 @@ public sealed partial class RaftNode
     // Bookkeeping for the Ready handed out and not yet advanced.
     private bool _readyOutstanding;
 
+    // The commit index recorded on disk when the log held less than it at start (0: nothing lost). See WithholdsVote.
+    private long _lostEntriesUpTo;
+
     public RaftNode(RaftOptions options, RaftStorageState storage)
     {
         options.Validate();
@@ -57,6 +60,7 @@ public sealed partial class RaftNode
         _term = storage.HardState.Term;
         _votedFor = storage.HardState.VotedFor;
         _log.CommitTo(Math.Min(storage.HardState.Commit, _log.LastIndex));
+        if (storage.HardState.Commit > _log.LastIndex) _lostEntriesUpTo = storage.HardState.Commit;
         _lastHardState = CurrentHardState;
         BecomeFollower(_term, null);
         _lastSoftState = CurrentSoftState;
@@ -101,9 +105,30 @@ public sealed partial class RaftNode
     {
         get
         {
+            if (WithholdsVote) return false;
             if (_log.Configuration.IsVoter(Id)) return true;
             var lastChange = _log.LastConfigIndex;
             return lastChange > _log.Committed && _log.ConfigurationAt(lastChange - 1).IsVoter(Id);
+        }
+    }
+
+    /// <summary>
+    /// True while this replica holds fewer entries than the commit index it recorded before a restart (see
+    /// <see cref="RaftOptions.VoteDespiteLostEntries"/>): it may have acknowledged what it lost, so its vote could
+    /// elect a leader without a committed entry. Once a leader has replicated up to that index again, it votes as
+    /// usual. A lone voter has nobody to get them from: it carries on with what it has.
+    /// </summary>
+    public bool WithholdsVote
+    {
+        get
+        {
+            if (_lostEntriesUpTo == 0) return false;
+            if (_log.LastIndex >= _lostEntriesUpTo)
+            {
+                _lostEntriesUpTo = 0;
+                return false;
+            }
+            return !_options.VoteDespiteLostEntries && !(_log.Configuration.Voters.Count == 1 && _log.Configuration.IsVoter(Id));
         }
     }
 
@@ -226,9 +251,10 @@ public sealed partial class RaftNode
     {
         // §5.2 and §5.4.1: one vote per term, and only for a log at least as up to date as ours. A pre-vote for a
         // later term is granted on the log check alone; it binds nothing.
-        var canVote = _votedFor == m.From
-                      || (_votedFor is null && _leader is null)
-                      || (m.PreVote && m.Term > _term);
+        var canVote = !WithholdsVote
+                      && (_votedFor == m.From
+                          || (_votedFor is null && _leader is null)
+                          || (m.PreVote && m.Term > _term));
         if (canVote && _log.IsUpToDate(m.LastLogIndex, m.LastLogTerm))
         {
             Send(new VoteResponse(Id, m.From, m.PreVote ? m.Term : _term, true, m.PreVote));

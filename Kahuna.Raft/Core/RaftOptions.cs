@@ -38,6 +38,14 @@ public sealed record RaftOptions
     /// <summary>A leader steps down when it has not heard from a quorum for an election timeout; followers in lease ignore vote requests.</summary>
     public bool CheckQuorum { get; init; } = true;
 
+    /// <summary>
+    /// A replica whose storage holds less than the commit index it recorded lost entries it had acknowledged (a disk
+    /// that lied about fsync, a journal restored from an old copy). By default it neither votes nor campaigns until a
+    /// leader has given them back, so it cannot help elect a leader that lacks committed entries. On: it votes anyway
+    /// (for a group where a majority lost entries and an operator accepts the loss to get it going again).
+    /// </summary>
+    public bool VoteDespiteLostEntries { get; init; }
+
     public ReadMode ReadMode { get; init; } = ReadMode.Safe;
 
     /// <summary>

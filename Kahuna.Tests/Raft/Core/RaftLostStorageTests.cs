@@ -1,4 +1,5 @@
 using System.Text;
+using Kahuna.Raft;
 using Kahuna.Raft.Core;
 using Kahuna.Tests.Raft.Core.Harness;
 using Xunit;
@@ -72,6 +73,99 @@ public sealed class RaftLostStorageTests
         Assert.DoesNotContain(net.Applied["n3"], e => Texts([e])[0].StartsWith("stale", StringComparison.Ordinal));
         Assert.Equal(Texts(net.Applied["n1"]), Texts(net.Applied["n3"]));
         Assert.Equal(net["n2"].CommitIndex, net["n3"].CommitIndex);
+    }
+
+    [Fact]
+    public void ReplicaThatLostAcknowledgedEntries_WithholdsItsVote_UntilALeaderHasSentThemAgain()
+    {
+        var net = Elected();
+        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
+        net.Add("n3", LostTail(net.Disk("n3").Load(), 3));
+        var n3 = net["n3"];
+        Assert.True(n3.WithholdsVote);
+
+        // A candidate whose log is exactly as long as what n3 kept would otherwise win n3's (pre-)vote.
+        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
+        Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: false, PreVote: true });
+        // Nor does it campaign itself, however long it hears nothing.
+        var term = n3.Term;
+        net.Tick("n3", 60);
+        Assert.Equal(RaftRole.Follower, n3.Role);
+        Assert.Equal(term, n3.Term);
+        Assert.DoesNotContain(Answers(n3), m => m is VoteRequest);
+
+        net.Tick("n1");
+        net.Stabilize();
+        Assert.Equal(net["n1"].LastIndex, n3.LastIndex);
+        Assert.False(n3.WithholdsVote);
+        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
+        Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true, PreVote: true });
+    }
+
+    [Fact]
+    public void ReplicaThatLostAcknowledgedEntries_RefusesARealVote_AndRecordsNone()
+    {
+        var net = Elected();
+        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
+        net.Add("n3", LostTail(net.Disk("n3").Load(), 3));
+        var n3 = net["n3"];
+        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: false, Transfer: false));
+        Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: false, PreVote: false });
+        Assert.Null(n3.HardState.VotedFor);
+    }
+
+    [Fact]
+    public void VoteDespiteLostEntries_LetsAnOperatorAcceptTheLoss()
+    {
+        var net = Elected();
+        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
+        net.Add("n3", LostTail(net.Disk("n3").Load(), 3), o => o with { VoteDespiteLostEntries = true });
+        var n3 = net["n3"];
+        Assert.False(n3.WithholdsVote);
+        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: false, Transfer: false));
+        Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true });
+    }
+
+    [Fact]
+    public void VoteDespiteLostEntries_IsOffByDefault_AndReadFromConfiguration()
+    {
+        static RaftOptions Options(string hocon) => RaftSettings
+            .Create(Akka.Configuration.ConfigurationFactory.ParseString(hocon).WithFallback(RaftSettings.DefaultConfig()).GetConfig("kahuna.raft"))
+            .ToOptions("n1", new FixedRandom());
+        Assert.False(Options("").VoteDespiteLostEntries);
+        Assert.True(Options("kahuna.raft.vote-despite-lost-entries = on").VoteDespiteLostEntries);
+    }
+
+    [Fact]
+    public void LoneVoterThatLostEntries_CarriesOn_ForNobodyCouldGiveThemBack()
+    {
+        var net = TestNetwork.Elected(1);
+        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
+        net.Add("n1", LostTail(net.Disk("n1").Load(), 3));
+        Assert.False(net["n1"].WithholdsVote);
+        net.Tick("n1", 30);
+        net.Stabilize();
+        Assert.True(net["n1"].IsLeader);
+    }
+
+    /// <summary>
+    /// The state a replica finds after its journal lost the last <paramref name="lost"/> entries it had recorded as
+    /// committed (a disk that acknowledged writes it never made durable): the recorded commit index survives.
+    /// </summary>
+    private static RaftStorageState LostTail(RaftStorageState full, int lost)
+    {
+        var keepUpTo = full.HardState.Commit - lost;
+        Assert.True(keepUpTo > full.Snapshot.Index, $"recorded commit {full.HardState.Commit} too low for the test");
+        return full with { Entries = full.Entries.Where(e => e.Index <= keepUpTo).ToList() };
+    }
+
+    /// <summary>What a replica sends after the steps so far (its Ready done as a host would).</summary>
+    private static IReadOnlyList<RaftMessage> Answers(RaftNode replica)
+    {
+        if (!replica.HasReady()) return [];
+        var rd = replica.GetReady();
+        replica.Advance(rd);
+        return rd.Messages;
     }
 
     private static List<string> Texts(IEnumerable<LogEntry> entries) =>
