@@ -42,7 +42,9 @@ public sealed record RaftOptions
     /// A replica whose storage holds less than the commit index it recorded lost entries it had acknowledged (a disk
     /// that lied about fsync, a journal restored from an old copy). By default it neither votes nor campaigns until a
     /// leader has given them back, so it cannot help elect a leader that lacks committed entries. On: it votes anyway
-    /// (for a group where a majority lost entries and an operator accepts the loss to get it going again).
+    /// (for a group where a majority lost entries and an operator accepts the loss to get it going again). Entries
+    /// acknowledged after the last commit index written down leave no such trace when lost: this narrows the damage of
+    /// storage that breaks its promise, it does not make such storage safe.
     /// </summary>
     public bool VoteDespiteLostEntries { get; init; }
 
