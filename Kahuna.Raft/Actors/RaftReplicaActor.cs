@@ -89,8 +89,8 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
         if (storage.HardState.Commit > _core.LastIndex)
             _log.Warning($"Replica {GroupId}/{Me}: the journal records commit index {storage.HardState.Commit} but holds entries " +
                          $"only up to {_core.LastIndex}; it lost entries it had acknowledged (a torn or rolled-back journal) and " +
-                         (_core.WithholdsVote
-                             ? "will neither vote nor campaign until a leader has sent them again " +
+                         (_core.MissesCommittedEntries
+                             ? "will not campaign, and will vote only for a candidate that must hold them, until a leader has sent them again " +
                                "(kahuna.raft.vote-despite-lost-entries = on overrides that, accepting the loss)"
                              : "will fetch them again from the leader"));
         RecoveredEntries = _recovery.EntriesReplayed;

@@ -44,8 +44,10 @@ public sealed partial class RaftNode
     // Bookkeeping for the Ready handed out and not yet advanced.
     private bool _readyOutstanding;
 
-    // The commit index recorded on disk when the log held less than it at start (0: nothing lost). See WithholdsVote.
+    // The commit index recorded on disk when the log held less than it at start (0: nothing lost), and the term on
+    // disk then. See MissesCommittedEntries.
     private long _lostEntriesUpTo;
+    private long _lostEntriesTerm;
 
     public RaftNode(RaftOptions options, RaftStorageState storage)
     {
@@ -60,7 +62,11 @@ public sealed partial class RaftNode
         _term = storage.HardState.Term;
         _votedFor = storage.HardState.VotedFor;
         _log.CommitTo(Math.Min(storage.HardState.Commit, _log.LastIndex));
-        if (storage.HardState.Commit > _log.LastIndex) _lostEntriesUpTo = storage.HardState.Commit;
+        if (storage.HardState.Commit > _log.LastIndex)
+        {
+            _lostEntriesUpTo = storage.HardState.Commit;
+            _lostEntriesTerm = storage.HardState.Term;
+        }
         _lastHardState = CurrentHardState;
         BecomeFollower(_term, null);
         _lastSoftState = CurrentSoftState;
@@ -105,7 +111,7 @@ public sealed partial class RaftNode
     {
         get
         {
-            if (WithholdsVote) return false;
+            if (MissesCommittedEntries) return false;
             if (_log.Configuration.IsVoter(Id)) return true;
             var lastChange = _log.LastConfigIndex;
             return lastChange > _log.Committed && _log.ConfigurationAt(lastChange - 1).IsVoter(Id);
@@ -114,11 +120,12 @@ public sealed partial class RaftNode
 
     /// <summary>
     /// True while this replica holds fewer entries than the commit index it recorded before a restart (see
-    /// <see cref="RaftOptions.VoteDespiteLostEntries"/>): it may have acknowledged what it lost, so its vote could
-    /// elect a leader without a committed entry. Once a leader has replicated up to that index again, it votes as
-    /// usual. A lone voter has nobody to get them from: it carries on with what it has.
+    /// <see cref="RaftOptions.VoteDespiteLostEntries"/>). It acknowledged what it lost, so a vote for just any
+    /// up-to-date-looking candidate could elect a leader without a committed entry: it does not campaign, and votes
+    /// only for a candidate that must hold those entries (<see cref="HoldsWhatWeLost"/>). Once a leader has
+    /// replicated up to that index again, it votes as usual. A lone voter has nobody to get them from: it carries on.
     /// </summary>
-    public bool WithholdsVote
+    public bool MissesCommittedEntries
     {
         get
         {
@@ -251,7 +258,7 @@ public sealed partial class RaftNode
     {
         // §5.2 and §5.4.1: one vote per term, and only for a log at least as up to date as ours. A pre-vote for a
         // later term is granted on the log check alone; it binds nothing.
-        var canVote = !WithholdsVote
+        var canVote = (!MissesCommittedEntries || HoldsWhatWeLost(m))
                       && (_votedFor == m.From
                           || (_votedFor is null && _leader is null)
                           || (m.PreVote && m.Term > _term));
@@ -269,6 +276,14 @@ public sealed partial class RaftNode
             Send(new VoteResponse(Id, m.From, _term, false, m.PreVote));
         }
     }
+
+    /// <summary>
+    /// Whether a candidate must hold the committed entries this replica lost: every entry up to the recorded commit
+    /// index C was committed in a term no later than the term T on disk then, and by leader completeness the leader
+    /// of any term from T on holds it; a log whose last entry is of such a term and at or past C matches that
+    /// leader's log up to there (log matching), so it holds entry C and everything before it.
+    /// </summary>
+    private bool HoldsWhatWeLost(VoteRequest m) => m.LastLogTerm >= _lostEntriesTerm && m.LastLogIndex >= _lostEntriesUpTo;
 
     private void Send(RaftMessage m) => _messages.Add(m);
 }

@@ -40,9 +40,10 @@ public sealed record RaftOptions
 
     /// <summary>
     /// A replica whose storage holds less than the commit index it recorded lost entries it had acknowledged (a disk
-    /// that lied about fsync, a journal restored from an old copy). By default it neither votes nor campaigns until a
-    /// leader has given them back, so it cannot help elect a leader that lacks committed entries. On: it votes anyway
-    /// (for a group where a majority lost entries and an operator accepts the loss to get it going again). Entries
+    /// that lied about fsync, a journal restored from an old copy). By default it does not campaign until a
+    /// leader has given them back (it votes only for candidates that must hold them), so it cannot help elect a leader
+    /// that lacks committed entries. On: it votes as usual (for a group where no live replica holds them any more and
+    /// an operator accepts the loss to get it going again). Entries
     /// acknowledged after the last commit index written down leave no such trace when lost: this narrows the damage of
     /// storage that breaks its promise, it does not make such storage safe.
     /// </summary>

@@ -82,9 +82,9 @@ public sealed class RaftLostStorageTests
         for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
         net.Add("n3", LostTail(net.Disk("n3").Load(), 3));
         var n3 = net["n3"];
-        Assert.True(n3.WithholdsVote);
+        Assert.True(n3.MissesCommittedEntries);
 
-        // A candidate whose log is exactly as long as what n3 kept would otherwise win n3's (pre-)vote.
+        // A candidate whose log is exactly as long as what n3 kept would otherwise win n3's (pre-)vote: it may lack them.
         n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: false, PreVote: true });
         // Nor does it campaign itself, however long it hears nothing.
@@ -97,21 +97,29 @@ public sealed class RaftLostStorageTests
         net.Tick("n1");
         net.Stabilize();
         Assert.Equal(net["n1"].LastIndex, n3.LastIndex);
-        Assert.False(n3.WithholdsVote);
+        Assert.False(n3.MissesCommittedEntries);
         n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true, PreVote: true });
     }
 
     [Fact]
-    public void ReplicaThatLostAcknowledgedEntries_RefusesARealVote_AndRecordsNone()
+    public void ReplicaThatLostAcknowledgedEntries_VotesOnlyForACandidateThatMustHoldThem()
     {
         var net = Elected();
         for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
-        net.Add("n3", LostTail(net.Disk("n3").Load(), 3));
+        var full = net.Disk("n3").Load();
+        net.Add("n3", LostTail(full, 3));
         var n3 = net["n3"];
-        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: false, Transfer: false));
+        var term = n3.Term;
+        // A candidate holding only what n3 kept: refused, and no vote recorded.
+        n3.Step(new VoteRequest("n2", "n3", term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: false, Transfer: false));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: false, PreVote: false });
         Assert.Null(n3.HardState.VotedFor);
+        // A candidate whose last entry is of the recorded term and at or past the recorded commit index holds them.
+        n3.Step(new VoteRequest("n2", "n3", term + 1, full.HardState.Commit, full.HardState.Term, PreVote: false, Transfer: false));
+        Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true, PreVote: false });
+        Assert.Equal("n2", n3.HardState.VotedFor);
+        Assert.True(n3.MissesCommittedEntries); // still: it has not got them back yet
     }
 
     [Fact]
@@ -121,7 +129,7 @@ public sealed class RaftLostStorageTests
         for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
         net.Add("n3", LostTail(net.Disk("n3").Load(), 3), o => o with { VoteDespiteLostEntries = true });
         var n3 = net["n3"];
-        Assert.False(n3.WithholdsVote);
+        Assert.False(n3.MissesCommittedEntries);
         n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: false, Transfer: false));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true });
     }
@@ -142,7 +150,7 @@ public sealed class RaftLostStorageTests
         var net = TestNetwork.Elected(1);
         for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
         net.Add("n1", LostTail(net.Disk("n1").Load(), 3));
-        Assert.False(net["n1"].WithholdsVote);
+        Assert.False(net["n1"].MissesCommittedEntries);
         net.Tick("n1", 30);
         net.Stabilize();
         Assert.True(net["n1"].IsLeader);

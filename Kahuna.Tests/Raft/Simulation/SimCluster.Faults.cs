@@ -27,6 +27,26 @@ internal sealed partial class SimCluster
         if (_random.NextDouble() < _s.MembershipRate) ChangeMembership();
         if (_random.NextDouble() < _s.TransferRate) TransferLeadership();
         if (_random.NextDouble() < _s.CompactRate && RandomAlive() is { } c) Compact(c);
+        if (_s.LostTailRate > 0 && _random.NextDouble() < _s.LostTailRate && RandomAlive() is { } l) LoseTail(l);
+    }
+
+    /// <summary>
+    /// The replica goes down and its disk comes back without its last entries, all of them recorded as committed (a
+    /// journal restored from an older copy). Such a replica must not vote or campaign until a leader has sent them
+    /// again (RaftNode.MissesCommittedEntries), or it could help elect a leader without a committed entry. Only losses the core
+    /// can see (the replica held nothing beyond its recorded commit index), and one such replica at a time: a majority
+    /// that lost entries cannot elect anyone, by design, and would fail the liveness check.
+    /// </summary>
+    private void LoseTail(SimReplica r)
+    {
+        var disk = r.Storage;
+        if (disk.Entries.Count == 0 || disk.LastIndex != disk.HardState.Commit) return;
+        if (r.Core!.Configuration.Voters.Count < 3) return;
+        if (_replicas.Values.Any(x => x.Alive ? x.Core!.MissesCommittedEntries : x.Storage.MissesRecordedEntries)) return;
+        var count = 1 + _random.Next(Math.Min(3, disk.Entries.Count));
+        Crash(r, "disk lost acknowledged entries");
+        disk.LoseLastEntries(count);
+        _trace.Add(_now, $"LOST TAIL {r.Id}: entries after {disk.LastIndex} gone, recorded commit {disk.HardState.Commit}");
     }
 
     private void Partition()

@@ -114,6 +114,8 @@ internal sealed partial class SimCluster
             Random = new SimRandom(_random.Next()),
         };
         r.Core = new RaftNode(options, r.Storage.Load());
+        if (r.Storage.MissesRecordedEntries && r.Core.Configuration.Voters.Count > 1 && !r.Core.MissesCommittedEntries)
+            throw new SimulationViolation($"{r.Id} restarted without entries up to its recorded commit {r.Storage.HardState.Commit} and still votes");
         r.StateMachine = new SimStateMachine();
         r.StateMachine.Restore(r.Storage.SnapshotData, r.Storage.Snapshot.Index);
         r.RecordedCommit = r.Storage.Snapshot.Index;

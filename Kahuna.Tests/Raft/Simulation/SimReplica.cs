@@ -19,6 +19,14 @@ internal sealed class SimStorage
 
     public SimStorage(SnapshotMetadata initial) => Snapshot = initial;
 
+    public long LastIndex => Entries.Count > 0 ? Entries[^1].Index : Snapshot.Index;
+
+    /// <summary>True while the disk holds fewer entries than the commit index it recorded.</summary>
+    public bool MissesRecordedEntries => LastIndex < HardState.Commit;
+
+    /// <summary>A disk that loses its last entries but keeps the hard state written with them.</summary>
+    public void LoseLastEntries(int count) => Entries.RemoveRange(Entries.Count - count, count);
+
     public void Persist(Ready ready)
     {
         if (ready.Snapshot is { } snap)
