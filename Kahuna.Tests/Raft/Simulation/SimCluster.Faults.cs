@@ -32,10 +32,11 @@ internal sealed partial class SimCluster
 
     /// <summary>
     /// The replica goes down and its disk comes back without its last entries, all of them recorded as committed (a
-    /// journal restored from an older copy). Such a replica must not vote or campaign until a leader has sent them
-    /// again (RaftNode.MissesCommittedEntries), or it could help elect a leader without a committed entry. Only losses the core
-    /// can see (the replica held nothing beyond its recorded commit index), and one such replica at a time: a majority
-    /// that lost entries cannot elect anyone, by design, and would fail the liveness check.
+    /// journal restored from an older copy). Until a leader has sent them again such a replica must not campaign, and
+    /// may vote only for candidates that must hold them (RaftNode.MissesCommittedEntries), or it could help elect a
+    /// leader without a committed entry. Only losses the core can see (the replica held nothing beyond its recorded
+    /// commit index), and one such replica at a time: when it is needed for a majority and no candidate provably
+    /// holds what it lost, nobody is elected, by design, and the liveness check would fail.
     /// </summary>
     private void LoseTail(SimReplica r)
     {

@@ -115,7 +115,7 @@ internal sealed partial class SimCluster
         };
         r.Core = new RaftNode(options, r.Storage.Load());
         if (r.Storage.MissesRecordedEntries && r.Core.Configuration.Voters.Count > 1 && !r.Core.MissesCommittedEntries)
-            throw new SimulationViolation($"{r.Id} restarted without entries up to its recorded commit {r.Storage.HardState.Commit} and still votes");
+            throw new SimulationViolation($"{r.Id} restarted without entries up to its recorded commit {r.Storage.HardState.Commit} and does not know it");
         r.StateMachine = new SimStateMachine();
         r.StateMachine.Restore(r.Storage.SnapshotData, r.Storage.Snapshot.Index);
         r.RecordedCommit = r.Storage.Snapshot.Index;
