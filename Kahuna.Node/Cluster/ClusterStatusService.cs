@@ -60,6 +60,7 @@ public sealed class ClusterStatusService(string nodeId, PartitionMap map, NodeDi
                 CommitIndex = st?.Raft.Commit ?? 0,
                 AppliedIndex = st?.Raft.Applied ?? 0,
                 LocalRole = st?.Raft.Role.ToString() ?? "None",
+                LostEntriesUpTo = st?.Raft.LostEntriesUpTo ?? 0,
             };
         }).ToArray();
         return new ClusterStatusResponse

@@ -83,4 +83,12 @@ public sealed record PartitionInfo
     /// <summary>Role of the answering node's replica: Leader, Follower, Candidate, PreCandidate, or None.</summary>
     [Key(8)]
     public string LocalRole { get; init; } = "None";
+
+    /// <summary>
+    /// Non-zero while the answering node's replica lacks committed entries up to this index: its journal came back
+    /// shorter than the commit index it had recorded (lost acknowledged writes). Until a leader has sent them again it
+    /// does not campaign and votes only for candidates that must hold them. 0 from nodes that predate the field.
+    /// </summary>
+    [Key(9)]
+    public long LostEntriesUpTo { get; init; }
 }

@@ -145,7 +145,8 @@ public sealed partial class RaftNode
     public RaftStatus Status() => new(
         Id, _role, _term, _leader, _log.Committed, _log.Applied, _log.FirstIndex, _log.LastIndex, _log.Stable,
         _log.Configuration,
-        _progress.ToDictionary(p => p.Key, p => p.Value.Match).ToImmutableDictionaryOrdinal());
+        _progress.ToDictionary(p => p.Key, p => p.Value.Match).ToImmutableDictionaryOrdinal(),
+        MissesCommittedEntries ? _lostEntriesUpTo : 0);
 
     /// <summary>The leader's view of a follower's replication (for tests, status and transfer decisions).</summary>
     public string? DescribeProgress(string replicaId) => _progress.TryGetValue(replicaId, out var p) ? p.ToString() : null;

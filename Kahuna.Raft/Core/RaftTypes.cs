@@ -75,4 +75,5 @@ public sealed record RaftStatus(
     long LastIndex,
     long StableIndex,
     RaftConfiguration Configuration,
-    ImmutableDictionary<string, long> MatchIndexes);
+    ImmutableDictionary<string, long> MatchIndexes,
+    long LostEntriesUpTo = 0);

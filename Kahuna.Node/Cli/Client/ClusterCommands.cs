@@ -49,6 +49,7 @@ internal static class ClusterCommands
                     w.WriteNumber("commitIndex", p.CommitIndex);
                     w.WriteNumber("appliedIndex", p.AppliedIndex);
                     w.WriteString("localRole", p.LocalRole);
+                    w.WriteNumber("lostEntriesUpTo", p.LostEntriesUpTo);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -57,7 +58,7 @@ internal static class ClusterCommands
         return command;
     }
 
-    private static string Render(Kahuna.Protocol.Messages.ClusterStatusResponse status)
+    internal static string Render(Kahuna.Protocol.Messages.ClusterStatusResponse status)
     {
         var text = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
@@ -69,7 +70,8 @@ internal static class ClusterCommands
         var partitions = new Table().AddColumns("partition", "hash range", "replicas", "leader", "term", "commit", "applied", $"role on {status.NodeId}");
         foreach (var p in status.Partitions)
             partitions.AddRow($"{p.Id}", $"{p.RangeStart}..{p.RangeEnd}", string.Join(",", p.Replicas), p.Leader ?? "?",
-                $"{p.Term}", $"{p.CommitIndex}", $"{p.AppliedIndex}", p.LocalRole);
+                $"{p.Term}", $"{p.CommitIndex}", $"{p.AppliedIndex}",
+                p.LostEntriesUpTo > 0 ? $"{p.LocalRole}, missing committed entries up to {p.LostEntriesUpTo}" : p.LocalRole);
         console.Write(partitions);
         return text.ToString().TrimEnd();
     }

@@ -51,7 +51,7 @@ internal static class MessageSamples
             Status = KahunaStatus.Ok, Message = "m", NodeId = "n2", MapGeneration = 3,
             Members = [new ClusterMemberInfo { NodeId = "n1", Address = "akka.tcp://kahuna@10.0.0.1:7170", ClientEndpoint = "10.0.0.1:7070" }],
             Partitions = [new PartitionInfo { Id = 1, RangeStart = "0000000000000000", RangeEnd = "7fffffffffffffff", Replicas = ["n1", "n2"],
-                Leader = "n1", Term = 4, CommitIndex = 99, AppliedIndex = 98, LocalRole = "Follower" }],
+                Leader = "n1", Term = 4, CommitIndex = 99, AppliedIndex = 98, LocalRole = "Follower", LostEntriesUpTo = 97 }],
         },
         new TransferLeaderResponse { Status = KahunaStatus.Ok, Message = "m", PreviousLeader = "n1" },
         new FaultInjectionResponse { Status = KahunaStatus.Ok, Message = "m", Applied = ["n2", "n3"] },

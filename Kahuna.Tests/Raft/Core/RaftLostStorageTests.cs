@@ -80,9 +80,11 @@ public sealed class RaftLostStorageTests
     {
         var net = Elected();
         for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
-        net.Add("n3", LostTail(net.Disk("n3").Load(), 3));
+        var lost = LostTail(net.Disk("n3").Load(), 3);
+        net.Add("n3", lost);
         var n3 = net["n3"];
         Assert.True(n3.MissesCommittedEntries);
+        Assert.Equal(lost.HardState.Commit, n3.Status().LostEntriesUpTo);
 
         // A candidate whose log is exactly as long as what n3 kept would otherwise win n3's (pre-)vote: it may lack them.
         n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
@@ -98,6 +100,7 @@ public sealed class RaftLostStorageTests
         net.Stabilize();
         Assert.Equal(net["n1"].LastIndex, n3.LastIndex);
         Assert.False(n3.MissesCommittedEntries);
+        Assert.Equal(0, n3.Status().LostEntriesUpTo);
         n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true, PreVote: true });
     }
