@@ -57,6 +57,9 @@ public sealed partial class RaftReplicaActor
     private void MaybeCheckpoint()
     {
         if (_checkpointInProgress is not null || _installing is not null) return;
+        // A replica that lost committed entries keeps that fact in its recorded commit index until a leader has sent
+        // them again; a checkpoint records only what it holds, so it waits until then (see RaftNode.MissesCommittedEntries).
+        if (_core!.MissesCommittedEntries) return;
         if (!CheckpointPolicy.IsDue(_settings.Raft, _entriesSinceCheckpoint, _bytesSinceCheckpoint, _lastCheckpointBytes)) return;
         var core = _core!;
         var meta = core.SnapshotMetadataAt(core.AppliedIndex);

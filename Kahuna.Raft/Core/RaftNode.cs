@@ -139,7 +139,11 @@ public sealed partial class RaftNode
         }
     }
 
-    private HardState CurrentHardState => new(_term, _votedFor, _log.Committed);
+    // While entries are missing, the commit index written down stays the one recorded before (above the log's end), so
+    // a restart before the replica got them back still knows it lacks them (a vote persisted meanwhile would otherwise
+    // write the lower index and forget).
+    private HardState CurrentHardState =>
+        new(_term, _votedFor, MissesCommittedEntries ? Math.Max(_lostEntriesUpTo, _log.Committed) : _log.Committed);
     private SoftState CurrentSoftState => new(_leader, _role);
 
     public RaftStatus Status() => new(

@@ -126,6 +126,24 @@ public sealed class RaftLostStorageTests
     }
 
     [Fact]
+    public void ReplicaThatLostAcknowledgedEntries_StillKnowsAfterPersistingAVoteAndRestarting()
+    {
+        var net = Elected();
+        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
+        var full = net.Disk("n3").Load();
+        var lost = LostTail(full, 3);
+        net.Add("n3", lost);
+        var n3 = net["n3"];
+        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, full.HardState.Commit, full.HardState.Term, PreVote: false, Transfer: false));
+        var rd = n3.GetReady();
+        n3.Advance(rd);
+        // The vote is written with the commit index recorded before, not the lower one the replica can vouch for now.
+        Assert.Equal(lost.HardState.Commit, rd.HardState!.Value.Commit);
+        net.Add("n3", lost with { HardState = rd.HardState.Value });
+        Assert.True(net["n3"].MissesCommittedEntries);
+    }
+
+    [Fact]
     public void VoteDespiteLostEntries_LetsAnOperatorAcceptTheLoss()
     {
         var net = Elected();
