@@ -45,7 +45,8 @@ public sealed partial class RaftNode
     private bool _readyOutstanding;
 
     // The commit index recorded on disk when the log held less than it at start (0: nothing lost), and the term on
-    // disk then. See MissesCommittedEntries.
+    // disk then. See MissesCommittedEntries. The log never shrinks below a committed index, so once it reaches this
+    // one the replica has what it lost.
     private long _lostEntriesUpTo;
     private long _lostEntriesTerm;
 
@@ -125,25 +126,15 @@ public sealed partial class RaftNode
     /// only for a candidate that must hold those entries (<see cref="HoldsWhatWeLost"/>). Once a leader has
     /// replicated up to that index again, it votes as usual. A lone voter has nobody to get them from: it carries on.
     /// </summary>
-    public bool MissesCommittedEntries
-    {
-        get
-        {
-            if (_lostEntriesUpTo == 0) return false;
-            if (_log.LastIndex >= _lostEntriesUpTo)
-            {
-                _lostEntriesUpTo = 0;
-                return false;
-            }
-            return !_options.VoteDespiteLostEntries && !(_log.Configuration.Voters.Count == 1 && _log.Configuration.IsVoter(Id));
-        }
-    }
+    public bool MissesCommittedEntries =>
+        _lostEntriesUpTo > _log.LastIndex
+        && !_options.VoteDespiteLostEntries
+        && !(_log.Configuration.Voters.Count == 1 && _log.Configuration.IsVoter(Id));
 
     // While entries are missing, the commit index written down stays the one recorded before (above the log's end), so
     // a restart before the replica got them back still knows it lacks them (a vote persisted meanwhile would otherwise
     // write the lower index and forget).
-    private HardState CurrentHardState =>
-        new(_term, _votedFor, MissesCommittedEntries ? Math.Max(_lostEntriesUpTo, _log.Committed) : _log.Committed);
+    private HardState CurrentHardState => new(_term, _votedFor, MissesCommittedEntries ? _lostEntriesUpTo : _log.Committed);
     private SoftState CurrentSoftState => new(_leader, _role);
 
     public RaftStatus Status() => new(

@@ -43,9 +43,9 @@ public sealed record RaftOptions
     /// that lied about fsync, a journal restored from an old copy). By default it does not campaign until a
     /// leader has given them back (it votes only for candidates that must hold them), so it cannot help elect a leader
     /// that lacks committed entries. On: it votes as usual (for a group where no live replica holds them any more and
-    /// an operator accepts the loss to get it going again). Entries
-    /// acknowledged after the last commit index written down leave no such trace when lost: this narrows the damage of
-    /// storage that breaks its promise, it does not make such storage safe.
+    /// an operator accepts the loss to get it going again). Entries acknowledged after the last commit index written
+    /// down leave no such trace when lost: this narrows the damage of storage that breaks its promise, it does not
+    /// make such storage safe.
     /// </summary>
     public bool VoteDespiteLostEntries { get; init; }
 

@@ -78,16 +78,13 @@ public sealed class RaftLostStorageTests
     [Fact]
     public void ReplicaThatLostAcknowledgedEntries_WithholdsItsVote_UntilALeaderHasSentThemAgain()
     {
-        var net = Elected();
-        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
-        var lost = LostTail(net.Disk("n3").Load(), 3);
-        net.Add("n3", lost);
+        var (net, _, lost) = N3LostItsTail();
         var n3 = net["n3"];
         Assert.True(n3.MissesCommittedEntries);
         Assert.Equal(lost.HardState.Commit, n3.Status().LostEntriesUpTo);
 
         // A candidate whose log is exactly as long as what n3 kept would otherwise win n3's (pre-)vote: it may lack them.
-        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
+        n3.Step(LikeItsOwnLog(n3, preVote: true));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: false, PreVote: true });
         // Nor does it campaign itself, however long it hears nothing.
         var term = n3.Term;
@@ -101,21 +98,18 @@ public sealed class RaftLostStorageTests
         Assert.Equal(net["n1"].LastIndex, n3.LastIndex);
         Assert.False(n3.MissesCommittedEntries);
         Assert.Equal(0, n3.Status().LostEntriesUpTo);
-        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: true, Transfer: false));
+        n3.Step(LikeItsOwnLog(n3, preVote: true));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true, PreVote: true });
     }
 
     [Fact]
     public void ReplicaThatLostAcknowledgedEntries_VotesOnlyForACandidateThatMustHoldThem()
     {
-        var net = Elected();
-        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
-        var full = net.Disk("n3").Load();
-        net.Add("n3", LostTail(full, 3));
+        var (net, full, _) = N3LostItsTail();
         var n3 = net["n3"];
         var term = n3.Term;
         // A candidate holding only what n3 kept: refused, and no vote recorded.
-        n3.Step(new VoteRequest("n2", "n3", term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: false, Transfer: false));
+        n3.Step(LikeItsOwnLog(n3, preVote: false));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: false, PreVote: false });
         Assert.Null(n3.HardState.VotedFor);
         // A candidate whose last entry is of the recorded term and at or past the recorded commit index holds them.
@@ -128,11 +122,7 @@ public sealed class RaftLostStorageTests
     [Fact]
     public void ReplicaThatLostAcknowledgedEntries_StillKnowsAfterPersistingAVoteAndRestarting()
     {
-        var net = Elected();
-        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
-        var full = net.Disk("n3").Load();
-        var lost = LostTail(full, 3);
-        net.Add("n3", lost);
+        var (net, full, lost) = N3LostItsTail();
         var n3 = net["n3"];
         n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, full.HardState.Commit, full.HardState.Term, PreVote: false, Transfer: false));
         var rd = n3.GetReady();
@@ -146,12 +136,10 @@ public sealed class RaftLostStorageTests
     [Fact]
     public void VoteDespiteLostEntries_LetsAnOperatorAcceptTheLoss()
     {
-        var net = Elected();
-        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
-        net.Add("n3", LostTail(net.Disk("n3").Load(), 3), o => o with { VoteDespiteLostEntries = true });
+        var (net, _, _) = N3LostItsTail(o => o with { VoteDespiteLostEntries = true });
         var n3 = net["n3"];
         Assert.False(n3.MissesCommittedEntries);
-        n3.Step(new VoteRequest("n2", "n3", n3.Term + 1, n3.LastIndex, n3.EntryAt(n3.LastIndex)!.Term, PreVote: false, Transfer: false));
+        n3.Step(LikeItsOwnLog(n3, preVote: false));
         Assert.Contains(Answers(n3), m => m is VoteResponse { Granted: true });
     }
 
@@ -176,6 +164,21 @@ public sealed class RaftLostStorageTests
         net.Stabilize();
         Assert.True(net["n1"].IsLeader);
     }
+
+    /// <summary>A three-replica group after five writes, with n3 restarted from <see cref="LostTail"/> (3 entries lost).</summary>
+    private static (TestNetwork Net, RaftStorageState Full, RaftStorageState Lost) N3LostItsTail(Func<RaftOptions, RaftOptions>? tweak = null)
+    {
+        var net = Elected();
+        for (var i = 0; i < 5; i++) net.Propose("n1", $"w{i}");
+        var full = net.Disk("n3").Load();
+        var lost = LostTail(full, 3);
+        net.Add("n3", lost, tweak);
+        return (net, full, lost);
+    }
+
+    /// <summary>n2 asking for <paramref name="replica"/>'s vote in the next term with a log exactly as long as the replica's own.</summary>
+    private static VoteRequest LikeItsOwnLog(RaftNode replica, bool preVote) =>
+        new("n2", replica.Id, replica.Term + 1, replica.LastIndex, replica.EntryAt(replica.LastIndex)!.Term, preVote, Transfer: false);
 
     /// <summary>
     /// The state a replica finds after its journal lost the last <paramref name="lost"/> entries it had recorded as
