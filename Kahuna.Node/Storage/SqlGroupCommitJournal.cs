@@ -21,6 +21,7 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
     private readonly SqliteLogWriter? _writer;
     private readonly string _writerUuid = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private readonly int _deleteChunkRows;
 
     public SqlGroupCommitJournal(Config journalConfig) : base(WithOwnSqliteSchema(journalConfig))
     {
@@ -35,6 +36,8 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
             checkpoint == "inline" ? null : new WalCheckpointSettings(
                 journalConfig.GetTimeSpan("wal-checkpoint-interval", TimeSpan.FromMilliseconds(250)),
                 journalConfig.GetLong("wal-checkpoint-restart-pages", 16384)));
+        _deleteChunkRows = journalConfig.GetInt("delete-chunk-rows", 1000);
+        if (_deleteChunkRows < 1) throw new ConfigurationException($"delete-chunk-rows must be at least 1, not {_deleteChunkRows}");
         Current = _writer;
     }
 
@@ -77,6 +80,15 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
         return op.Task;
     }
 
+    /// <summary>On SQLite deletes go through the log writer, a chunk of rows per commit (see <see cref="JournalDeletes"/>).</summary>
+    protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
+    {
+        if (_writer is null) return base.DeleteMessagesToAsync(persistenceId, toSequenceNr, cancellationToken);
+        var op = new DeleteOperation(persistenceId, toSequenceNr, _deleteChunkRows);
+        _writer.Enqueue(op);
+        return op.Task;
+    }
+
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         if (_inFlight.TryGetValue(persistenceId, out var pending))
@@ -92,6 +104,18 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
         base.PostStop();
         if (Current == _writer) Current = null;
         _writer?.Dispose();
+    }
+
+    private sealed class DeleteOperation(string persistenceId, long toSequenceNr, int chunkRows) : LogWriterOperation
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _more;
+        public Task Task => _done.Task;
+        public override int Rows => chunkRows;
+        public override bool HasMore => _more;
+        public override void Execute(SqliteLogWriter writer) => _more = writer.Deletes.DeletePart(persistenceId, toSequenceNr, chunkRows);
+        public override void Complete() => _done.TrySetResult();
+        public override void Fail(Exception error) => _done.TrySetException(error);
     }
 
     private sealed class InsertOperation(List<JournalRow> rows, IImmutableList<Exception>? rejections) : LogWriterOperation

@@ -14,6 +14,8 @@ public abstract class LogWriterOperation
 {
     public abstract int Rows { get; }
     public abstract void Execute(SqliteLogWriter writer);
+    /// <summary>After a commit: true if the operation has more parts to run in later commits (a long delete).</summary>
+    public virtual bool HasMore => false;
     public abstract void Complete();
     public abstract void Fail(Exception error);
 }
@@ -33,6 +35,7 @@ public sealed class SqliteLogWriter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter _pid, _seq, _created, _message, _serializer, _manifest, _writer;
+    private readonly List<LogWriterOperation> _unfinished = new();
     private long _commits;
     private long _rows;
 
@@ -62,9 +65,13 @@ public sealed class SqliteLogWriter : IDisposable
         _serializer = _insert.Parameters.Add("$ser", SqliteType.Integer);
         _manifest = _insert.Parameters.Add("$man", SqliteType.Text);
         _writer = _insert.Parameters.Add("$w", SqliteType.Text);
+        Deletes = new JournalDeletes(_connection);
         _thread = new Thread(Run) { IsBackground = true, Name = "kahuna-log-writer" };
         _thread.Start();
     }
+
+    /// <summary>Journal deletes, run by operations on this writer's thread (see <see cref="JournalDeletes"/>).</summary>
+    public JournalDeletes Deletes { get; }
 
     /// <summary>The background checkpointer, when checkpoints are not inline (tests read its counters).</summary>
     public WalCheckpointer? Checkpointer => _checkpointer;
@@ -114,11 +121,19 @@ public sealed class SqliteLogWriter : IDisposable
     private void Run()
     {
         var batch = new List<LogWriterOperation>(256);
-        foreach (var first in _queue.GetConsumingEnumerable())
+        while (true)
         {
+            // Operations with parts left go first; the writer waits for new work only when none are left.
             batch.Clear();
-            batch.Add(first);
-            var rows = first.Rows;
+            batch.AddRange(_unfinished);
+            _unfinished.Clear();
+            var rows = batch.Sum(o => o.Rows);
+            if (batch.Count == 0)
+            {
+                if (!_queue.TryTake(out var first, Timeout.Infinite)) return; // disposed and drained
+                batch.Add(first);
+                rows = first.Rows;
+            }
             while (rows < _maxRows && _queue.TryTake(out var next))
             {
                 batch.Add(next);
@@ -126,16 +141,22 @@ public sealed class SqliteLogWriter : IDisposable
             }
             if (TryCommit(batch))
             {
-                foreach (var op in batch) op.Complete();
+                foreach (var op in batch) Committed(op);
                 continue;
             }
             // The shared transaction failed: find the culprit(s) by committing each operation on its own.
             foreach (var op in batch)
             {
-                if (TryCommit([op], out var error)) op.Complete();
+                if (TryCommit([op], out var error)) Committed(op);
                 else op.Fail(error!);
             }
         }
+    }
+
+    private void Committed(LogWriterOperation op)
+    {
+        if (op.HasMore) _unfinished.Add(op);
+        else op.Complete();
     }
 
     private bool TryCommit(IReadOnlyList<LogWriterOperation> batch) => TryCommit(batch, out _);
@@ -147,6 +168,7 @@ public sealed class SqliteLogWriter : IDisposable
             using (var tx = _connection.BeginTransaction(deferred: false))
             {
                 _insert.Transaction = tx;
+                Deletes.Transaction = tx;
                 foreach (var op in batch) op.Execute(this);
                 tx.Commit(); // synchronous=FULL in WAL mode: the WAL is fsynced here, once for the whole batch
             }
@@ -171,6 +193,7 @@ public sealed class SqliteLogWriter : IDisposable
         _thread.Join(TimeSpan.FromSeconds(10));
         _checkpointer?.Dispose();
         _insert.Dispose();
+        Deletes.Dispose();
         _connection.Dispose();
     }
 }

@@ -48,6 +48,9 @@ public static class SqlitePersistence
                   # writers wait (back-pressure).
                   group-commit-max-rows = 4096
                   group-commit-max-queued = 8192
+                  # Journal deletes (below each checkpoint) run in the group commits too, at most this many rows per
+                  # commit, so compaction never holds the node's writes back for long.
+                  delete-chunk-rows = 1000
                   # WAL checkpoints: "background" (a thread checkpoints every interval without blocking commits; a
                   # WAL past restart-pages is reset once) or "inline" (SQLite's default: inside the commit that grows
                   # the WAL past 1000 pages, which stalls every write queued behind it).
