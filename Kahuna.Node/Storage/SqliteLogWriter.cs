@@ -125,9 +125,13 @@ public sealed class SqliteLogWriter : IDisposable
         {
             // Operations with parts left go first; the writer waits for new work only when none are left.
             batch.Clear();
-            batch.AddRange(_unfinished);
+            var rows = 0;
+            foreach (var op in _unfinished)
+            {
+                batch.Add(op);
+                rows += op.Rows;
+            }
             _unfinished.Clear();
-            var rows = batch.Sum(o => o.Rows);
             if (batch.Count == 0)
             {
                 if (!_queue.TryTake(out var first, Timeout.Infinite)) return; // disposed and drained
