@@ -49,7 +49,7 @@ public sealed class JournalDeletes : IDisposable
         if (Scalar(_highestUpTo, persistenceId, toSequenceNr) is not long highest) return false;
         Run(_markDeleted, persistenceId, highest);
         if (Scalar(_lowestBelow, persistenceId, highest) is not long lowest) return false;
-        // Sequence numbers of one replica have no gaps, so a range of maxRows numbers is at most maxRows rows.
+        // A range of maxRows sequence numbers holds at most maxRows rows (exactly that many: a replica's have no gaps).
         var end = Math.Min(highest, lowest + maxRows);
         Run(_deleteBelow, persistenceId, end);
         if (end < highest) return true;

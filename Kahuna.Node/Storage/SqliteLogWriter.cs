@@ -9,7 +9,10 @@ public sealed record WalCheckpointSettings(TimeSpan Interval, long RestartAboveP
 /// <summary>One journal row, its payload already serialized.</summary>
 public sealed record JournalRow(string PersistenceId, long SequenceNr, long Created, byte[] Message, int SerializerId, string Manifest, string WriterUuid);
 
-/// <summary>A unit of work for the node's log writer, completed only after its transaction committed (fsynced).</summary>
+/// <summary>
+/// A unit of work for the node's log writer (rows to insert, a journal delete), completed only after its transaction
+/// committed (fsynced); one that runs in parts (<see cref="HasMore"/>) after the transaction of its last part.
+/// </summary>
 public abstract class LogWriterOperation
 {
     public abstract int Rows { get; }
