@@ -24,9 +24,9 @@ public abstract class LogWriterOperation
 }
 
 /// <summary>
-/// The node-wide group-commit writer. Every replica's journal writes go into one bounded queue; a dedicated thread
-/// takes everything waiting (up to a row cap), runs it in ONE SQLite transaction and therefore one fsync, and then
-/// completes all the callers. While one commit is on its way to disk the next batch accumulates, so the more
+/// The node-wide group-commit writer. Every replica's journal writes (and deletes) go into one bounded queue; a
+/// dedicated thread takes everything waiting (up to a row cap), runs it in ONE SQLite transaction and therefore one
+/// fsync, and then completes all the callers. While one commit is on its way to disk the next batch accumulates, so the more
 /// replicas write at once, the more each fsync carries. If a shared transaction fails, its operations are retried
 /// one by one, so a single bad write fails alone instead of taking every replica in the batch with it.
 /// </summary>

@@ -111,28 +111,18 @@ public sealed class JournalDeleteTests
     private static List<(long Seq, bool Deleted)> MarkedThenLive(long marked, int firstLive, int live) =>
         [(marked, true), .. Enumerable.Range(firstLive, live).Select(i => ((long)i, false))];
 
-    [Fact]
-    public async Task Delete_KeepsTheHighestDeletedRowMarked_AndRecoveryReplaysOnlyWhatIsAboveIt()
+    [Theory]
+    [InlineData(30, 25)] // some rows stay live
+    [InlineData(12, 12)] // every row goes but the kept one
+    public async Task Delete_KeepsTheHighestDeletedRowMarked_RecoveryReplaysOnlyWhatIsAbove_AndSequenceNumbersGoOn(int events, int deleteTo)
     {
         using var temp = new TempDirectory();
-        await WriteThenDelete(temp.Path, events: 30, deleteTo: 25);
+        await WriteThenDelete(temp.Path, events, deleteTo);
 
-        Assert.Equal(MarkedThenLive(25, 26, 5), Rows(temp.Path));
+        Assert.Equal(MarkedThenLive(deleteTo, deleteTo + 1, events - deleteTo), Rows(temp.Path));
         var recovered = await Recover(temp.Path);
-        Assert.Equal([26, 27, 28, 29, 30], recovered.Values);
-        Assert.Equal(30, recovered.LastSequenceNr);
-    }
-
-    [Fact]
-    public async Task DeletingUpToTheLast_RemovesEverything_ButTheSequenceNumbersGoOn()
-    {
-        using var temp = new TempDirectory();
-        await WriteThenDelete(temp.Path, events: 12, deleteTo: 12);
-
-        Assert.Equal(MarkedThenLive(12, 13, 0), Rows(temp.Path));
-        var recovered = await Recover(temp.Path);
-        Assert.Empty(recovered.Values);
-        Assert.Equal(12, recovered.LastSequenceNr);
+        Assert.Equal(Enumerable.Range(deleteTo + 1, events - deleteTo), recovered.Values);
+        Assert.Equal(events, recovered.LastSequenceNr);
     }
 
     [Fact]
