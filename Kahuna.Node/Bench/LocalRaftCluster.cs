@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
+using Akka.Event;
 using Kahuna.Node.Storage;
 using Kahuna.Raft;
 using Kahuna.Raft.Actors;
@@ -24,6 +25,7 @@ public sealed class LocalRaftCluster : IAsyncDisposable
     private readonly string _raftOverrides;
     private readonly Func<string, IReplicaApplication> _application;
     private readonly string _logLevel;
+    private readonly StoppedPeerLogFilter _logFilter = new();
 
     public LocalRaftCluster(Func<string, IReplicaApplication> application, string raftOverrides = "", string logLevel = "WARNING")
     {
@@ -74,7 +76,7 @@ public sealed class LocalRaftCluster : IAsyncDisposable
             """)
             .WithFallback(SqlitePersistence.Config(DataDirectory(node)))
             .WithFallback(RaftSettings.DefaultConfig());
-        var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config));
+        var system = ActorSystem.Create("kahuna", SqlitePersistence.Setup(config).And(new LogFilterSetup([_logFilter])));
         var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
         _directory.Set(node, address);
         var host = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, _directory)), RaftHostProtocol.Name);
@@ -97,6 +99,7 @@ public sealed class LocalRaftCluster : IAsyncDisposable
     {
         if (!_systems.Remove(node, out var system)) return;
         _hosts.Remove(node);
+        _logFilter.Stopped(Akka.Cluster.Cluster.Get(system).SelfAddress);
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
     }
 
