@@ -146,7 +146,7 @@ public sealed class SqliteLogWriter : IDisposable
                 batch.Add(next);
                 rows += next.Rows;
             }
-            if (TryCommit(batch))
+            if (TryCommit(batch, rows, out _))
             {
                 foreach (var op in batch) Committed(op);
                 continue;
@@ -154,7 +154,7 @@ public sealed class SqliteLogWriter : IDisposable
             // The shared transaction failed: find the culprit(s) by committing each operation on its own.
             foreach (var op in batch)
             {
-                if (TryCommit([op], out var error)) Committed(op);
+                if (TryCommit([op], op.Rows, out var error)) Committed(op);
                 else op.Fail(error!);
             }
         }
@@ -166,9 +166,7 @@ public sealed class SqliteLogWriter : IDisposable
         else op.Complete();
     }
 
-    private bool TryCommit(IReadOnlyList<LogWriterOperation> batch) => TryCommit(batch, out _);
-
-    private bool TryCommit(IReadOnlyList<LogWriterOperation> batch, out Exception? error)
+    private bool TryCommit(IReadOnlyList<LogWriterOperation> batch, int rows, out Exception? error)
     {
         try
         {
@@ -179,7 +177,6 @@ public sealed class SqliteLogWriter : IDisposable
                 foreach (var op in batch) op.Execute(this);
                 tx.Commit(); // synchronous=FULL in WAL mode: the WAL is fsynced here, once for the whole batch
             }
-            var rows = batch.Sum(o => o.Rows);
             Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _rows, rows);
             Interlocked.Increment(ref s_allCommits);
