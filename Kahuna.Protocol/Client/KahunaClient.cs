@@ -181,7 +181,7 @@ public sealed partial class KahunaClient : IAsyncDisposable
         {
             // A call that never reached any node says so; one that reached a node that kept deferring timed out.
             var status = lastStatus == KahunaStatus.Unavailable ? KahunaStatus.Unavailable : KahunaStatus.Timeout;
-            throw new KahunaException(status, $"no answer within {Options.RequestTimeout}; last problem: {lastProblem}");
+            throw new KahunaException(status, $"no answer within {DurationText.Of(Options.RequestTimeout)}; last problem: {lastProblem}");
         }
     }
 

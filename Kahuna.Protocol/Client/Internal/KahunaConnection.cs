@@ -91,7 +91,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
                 throw;
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
                 throw;
-            string why = ex is OperationCanceledException ? $"no answer within {options.ConnectTimeout}" : ex.Message;
+            string why = ex is OperationCanceledException ? $"no answer within {DurationText.Of(options.ConnectTimeout)}" : ex.Message;
             throw new KahunaConnectionException(KahunaStatus.Unavailable, $"cannot connect to {endpoint}: {why}", isRetryable: true, ex);
         }
     }
