@@ -33,8 +33,15 @@ public static class BenchCommand
         var payload = new Option<int>("--payload") { Description = "Proposal size in bytes", DefaultValueFactory = _ => 128 };
         var recovery = new Option<int>("--recovery-entries") { Description = "Entries to replay in the recovery measurement (0 skips it)", DefaultValueFactory = _ => 200_000 };
         var raftConfig = new Option<string?>("--raft-config") { Description = "HOCON settings of kahuna.raft for every node, e.g. \"batch-messages = off\"", HelpName = "hocon" };
+        var shell = new Option<string>("--shell")
+        {
+            Description = "replica-actors: the product's replica shell (one persistent actor per replica); node-pass: a prototype " +
+                          "for comparison that runs every group of a node in one actor, with one journal write and one message per " +
+                          "peer per pass (no snapshots or restarts; the recovery measurement always uses replica-actors)",
+            DefaultValueFactory = _ => "replica-actors",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with every result" };
-        foreach (var o in new Option[] { groups, duration, warmup, inFlight, payload, recovery, raftConfig, json }) command.Add(o);
+        foreach (var o in new Option[] { groups, duration, warmup, inFlight, payload, recovery, raftConfig, shell, json }) command.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             if (!Durations.TryParse(parse.GetValue(duration), out var d) || !Durations.TryParse(parse.GetValue(warmup), out var w))
@@ -48,9 +55,20 @@ public static class BenchCommand
                 await context.Error.WriteLineAsync("--groups takes numbers between 1 and 1024, e.g. 1,16,64");
                 return ExitCodes.UsageError;
             }
+            RaftBenchShell? shellKind = parse.GetValue(shell) switch
+            {
+                "replica-actors" => RaftBenchShell.ReplicaActors,
+                "node-pass" => RaftBenchShell.NodePass,
+                _ => null,
+            };
+            if (shellKind is null)
+            {
+                await context.Error.WriteLineAsync($"--shell takes replica-actors or node-pass, not '{parse.GetValue(shell)}'");
+                return ExitCodes.UsageError;
+            }
             var options = new RaftBenchOptions
             {
-                Groups = counts, Duration = d, Warmup = w,
+                Shell = shellKind.Value, Groups = counts, Duration = d, Warmup = w,
                 InFlight = Math.Max(1, parse.GetValue(inFlight)), PayloadBytes = Math.Max(1, parse.GetValue(payload)),
                 RecoveryEntries = Math.Max(0, parse.GetValue(recovery)),
                 LogLevel = parse.GetValue(json) ? "OFF" : "ERROR",
@@ -67,8 +85,10 @@ public static class BenchCommand
         var rows = new List<RaftBenchRow>();
         foreach (var groups in options.Groups)
         {
-            Log($"measuring {groups} group(s) for {options.Duration.TotalSeconds:F0}s after {options.Warmup.TotalSeconds:F0}s warm-up");
-            var row = await RaftBenchmark.RunGroupsAsync(groups, options, Log, ct);
+            Log($"measuring {groups} group(s) ({ShellName(options.Shell)}) for {options.Duration.TotalSeconds:F0}s after {options.Warmup.TotalSeconds:F0}s warm-up");
+            var row = options.Shell == RaftBenchShell.NodePass
+                ? await NodePass.NodePassBench.RunGroupsAsync(groups, options, Log, ct)
+                : await RaftBenchmark.RunGroupsAsync(groups, options, Log, ct);
             Log($"{groups} group(s): {row.EntriesPerSecond:F0} entries/s, p50 {row.P50Ms:F2} ms, p99 {row.P99Ms:F2} ms");
             rows.Add(row);
         }
@@ -80,7 +100,7 @@ public static class BenchCommand
         }
         if (json)
         {
-            await context.Out.WriteLineAsync(JsonSerializer.Serialize(new { options.PayloadBytes, options.InFlight, durationSeconds = options.Duration.TotalSeconds, rows, recovery },
+            await context.Out.WriteLineAsync(JsonSerializer.Serialize(new { shell = ShellName(options.Shell), options.PayloadBytes, options.InFlight, durationSeconds = options.Duration.TotalSeconds, rows, recovery },
                 new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
             return ExitCodes.Success;
         }
@@ -95,4 +115,6 @@ public static class BenchCommand
             await context.Out.WriteLineAsync($"recovery: {recovery.Entries} entries replayed in {recovery.Seconds:F2} s = {recovery.EntriesPerSecond:F0} entries/s");
         return ExitCodes.Success;
     }
+
+    private static string ShellName(RaftBenchShell shell) => shell == RaftBenchShell.NodePass ? "node-pass" : "replica-actors";
 }

@@ -5,8 +5,18 @@ using Kahuna.Node.Storage;
 
 namespace Kahuna.Node.Bench;
 
+/// <summary>Which replica shell `kahuna bench raft` measures.</summary>
+public enum RaftBenchShell
+{
+    /// <summary>The product's: one persistent actor per replica (DESIGN §3).</summary>
+    ReplicaActors,
+    /// <summary>A prototype for comparison: every group of a node in one actor, one write and one batch per peer per pass.</summary>
+    NodePass,
+}
+
 public sealed record RaftBenchOptions
 {
+    public RaftBenchShell Shell { get; init; } = RaftBenchShell.ReplicaActors;
     public IReadOnlyList<int> Groups { get; init; } = [1, 16, 64];
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
