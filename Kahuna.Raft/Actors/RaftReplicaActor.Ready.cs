@@ -74,15 +74,7 @@ public sealed partial class RaftReplicaActor
     /// applied, a leader what it applied and every replica of the group holds. The rest stays in the journal until the
     /// next checkpoint; a peer that later needs it gets a snapshot of the applied state.
     /// </summary>
-    private void DiscardAppliedEntries()
-    {
-        var core = _core!;
-        var retain = _settings.Raft.RetainAppliedEntries;
-        if (retain <= 0) return;
-        var upTo = core.IsLeader ? Math.Min(core.AppliedIndex, core.MatchedByAll) : core.AppliedIndex;
-        // In steps of `retain`, so the in-memory log shifts its remaining entries once per that many applied.
-        if (upTo - (core.FirstIndex - 1) > 2 * retain) core.DiscardApplied(upTo - retain);
-    }
+    private void DiscardAppliedEntries() => _core!.DiscardAppliedKeeping(_settings.Raft.RetainAppliedEntries);
 
     private void Apply(LogEntry e)
     {

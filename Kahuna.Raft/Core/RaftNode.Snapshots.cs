@@ -44,6 +44,19 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
+    /// Keeps only a short tail of applied entries in memory (<see cref="DiscardApplied"/>'s conditions apply): a
+    /// follower drops what it applied, a leader what it applied and every replica of the group holds, keeping the last
+    /// <paramref name="retain"/>. It drops in steps of <paramref name="retain"/>, so the in-memory log shifts its
+    /// remaining entries once per that many applied. 0 keeps everything.
+    /// </summary>
+    public void DiscardAppliedKeeping(long retain)
+    {
+        if (retain <= 0) return;
+        var upTo = IsLeader ? Math.Min(AppliedIndex, MatchedByAll) : AppliedIndex;
+        if (upTo - (FirstIndex - 1) > 2 * retain) DiscardApplied(upTo - retain);
+    }
+
+    /// <summary>
     /// On the leader, the highest index every replica of the group (learners included) is known to hold; 0 on any
     /// other replica. Entries up to it are needed by no one in the group as long as its members do not lose storage
     /// (one that did is sent a snapshot, see <see cref="ShippableSnapshot"/>).

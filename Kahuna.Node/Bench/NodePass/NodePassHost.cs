@@ -35,6 +35,9 @@ public sealed class NodePassHost : ReceiveActor, IWithTimers
     private readonly Dictionary<string, HardState> _persisted = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, long), (IActorRef To, BenchApplication.Propose P, long Term)> _pending = new();
     private readonly Dictionary<string, List<RaftEnvelope>> _outgoing = new(StringComparer.Ordinal);
+    // Groups whose Ready is being written, and what arrived for them meanwhile (run in order once it is durable).
+    private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<Action<RaftNode>>> _held = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, IActorRef> _peers = new Dictionary<string, IActorRef>();
     private bool _passScheduled;
 
@@ -113,9 +116,6 @@ public sealed class NodePassHost : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("tick", new Tick(), _settings.TickInterval);
 
-    private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<Action<RaftNode>>> _held = new(StringComparer.Ordinal);
-
     /// <summary>Runs now, or (while the group's Ready is being written) after that write, in order.</summary>
     private void WhenFree(string group, Action<RaftNode> action)
     {
@@ -187,6 +187,8 @@ public sealed class NodePassHost : ReceiveActor, IWithTimers
                     else p.To.Tell(new BenchApplication.ProposeFailed(p.P.Group, p.P.SentAt, core.Leader));
                 }
             core.Advance(rd);
+            // As the replica shell does: a short tail of applied entries in memory, so long runs do not grow the heap.
+            core.DiscardAppliedKeeping(_settings.RetainAppliedEntries);
         }
         FlushOutgoing();
     }
