@@ -113,6 +113,7 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
         private bool _more;
         public Task Task => _done.Task;
         public override int Rows => chunkRows;
+        public override int InsertedRows => 0;
         public override bool HasMore => _more;
         public override void Execute(SqliteLogWriter writer) => _more = writer.Deletes.DeletePart(persistenceId, toSequenceNr, chunkRows);
         public override void Complete() => _done.TrySetResult();

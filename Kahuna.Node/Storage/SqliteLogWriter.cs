@@ -15,7 +15,10 @@ public sealed record JournalRow(string PersistenceId, long SequenceNr, long Crea
 /// </summary>
 public abstract class LogWriterOperation
 {
+    /// <summary>What the operation counts against a commit's row cap.</summary>
     public abstract int Rows { get; }
+    /// <summary>Rows it inserts (the writer's "rows written" counters); a delete inserts none.</summary>
+    public virtual int InsertedRows => Rows;
     public abstract void Execute(SqliteLogWriter writer);
     /// <summary>After a commit: true if the operation has more parts to run in later commits (a long delete).</summary>
     public virtual bool HasMore => false;
@@ -128,11 +131,12 @@ public sealed class SqliteLogWriter : IDisposable
         {
             // Operations with parts left go first; the writer waits for new work only when none are left.
             batch.Clear();
-            var rows = 0;
+            int rows = 0, inserted = 0;
             foreach (var op in _unfinished)
             {
                 batch.Add(op);
                 rows += op.Rows;
+                inserted += op.InsertedRows;
             }
             _unfinished.Clear();
             if (batch.Count == 0)
@@ -140,13 +144,15 @@ public sealed class SqliteLogWriter : IDisposable
                 if (!_queue.TryTake(out var first, Timeout.Infinite)) return; // disposed and drained
                 batch.Add(first);
                 rows = first.Rows;
+                inserted = first.InsertedRows;
             }
             while (rows < _maxRows && _queue.TryTake(out var next))
             {
                 batch.Add(next);
                 rows += next.Rows;
+                inserted += next.InsertedRows;
             }
-            if (TryCommit(batch, rows, out _))
+            if (TryCommit(batch, inserted, out _))
             {
                 foreach (var op in batch) Committed(op);
                 continue;
@@ -154,7 +160,7 @@ public sealed class SqliteLogWriter : IDisposable
             // The shared transaction failed: find the culprit(s) by committing each operation on its own.
             foreach (var op in batch)
             {
-                if (TryCommit([op], op.Rows, out var error)) Committed(op);
+                if (TryCommit([op], op.InsertedRows, out var error)) Committed(op);
                 else op.Fail(error!);
             }
         }
@@ -166,7 +172,7 @@ public sealed class SqliteLogWriter : IDisposable
         else op.Complete();
     }
 
-    private bool TryCommit(IReadOnlyList<LogWriterOperation> batch, int rows, out Exception? error)
+    private bool TryCommit(IReadOnlyList<LogWriterOperation> batch, int insertedRows, out Exception? error)
     {
         try
         {
@@ -178,9 +184,9 @@ public sealed class SqliteLogWriter : IDisposable
                 tx.Commit(); // synchronous=FULL in WAL mode: the WAL is fsynced here, once for the whole batch
             }
             Interlocked.Increment(ref _commits);
-            Interlocked.Add(ref _rows, rows);
+            Interlocked.Add(ref _rows, insertedRows);
             Interlocked.Increment(ref s_allCommits);
-            Interlocked.Add(ref s_allRows, rows);
+            Interlocked.Add(ref s_allRows, insertedRows);
             error = null;
             return true;
         }
