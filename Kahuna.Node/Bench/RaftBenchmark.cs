@@ -49,15 +49,25 @@ public static class RaftBenchmark
         await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new BenchApplication(), options.RaftOverrides, options.LogLevel);
         var leaders = await StartGroupsAsync(cluster, groups, log);
         var drivers = await StartDriversAsync(cluster, leaders, Math.Max(4, options.InFlight / groups), options.PayloadBytes);
+        return await MeasureAsync(groups, drivers, options, WriterCounters, ct);
+    }
+
+    /// <summary>
+    /// Lets the drivers (already proposing) warm up, then measures them for the configured duration: committed
+    /// entries/s, latency, machine load, and rows per fsync from <paramref name="writerCounters"/> (commits, rows).
+    /// </summary>
+    internal static async Task<RaftBenchRow> MeasureAsync(int groups, IReadOnlyList<IActorRef> drivers, RaftBenchOptions options,
+        Func<(long Commits, long Rows)> writerCounters, CancellationToken ct)
+    {
         await Task.Delay(options.Warmup, ct);
         await using var sampler = new MachineSampler();
-        var (commits0, rows0) = WriterCounters();
+        var (commits0, rows0) = writerCounters();
         foreach (var d in drivers) d.Tell(new RaftBenchDriver.Begin(Measure: true));
         var clock = Stopwatch.StartNew();
         await Task.Delay(options.Duration, ct);
         var results = await Task.WhenAll(drivers.Select(d => d.Ask<RaftBenchDriver.Results>(new RaftBenchDriver.Finish(), TimeSpan.FromSeconds(30))));
         var seconds = clock.Elapsed.TotalSeconds;
-        var (commits1, rows1) = WriterCounters();
+        var (commits1, rows1) = writerCounters();
         var latency = new LongHistogram(60_000_000, 3);
         foreach (var r in results) latency.Add(r.Latency);
         var committed = results.Sum(r => r.Committed);
@@ -66,6 +76,10 @@ public static class RaftBenchmark
             results.Sum(r => r.Failed), sampler.LoadAverage, sampler.MeanRunnable, sampler.MaxThreads,
             commits1 > commits0 ? (double)(rows1 - rows0) / (commits1 - commits0) : 0);
     }
+
+    /// <summary>"n1=3, n2=3, n3=2": how many groups each node leads.</summary>
+    internal static string LeadersPerNode(IEnumerable<string> leaders) =>
+        string.Join(", ", leaders.GroupBy(n => n).OrderBy(x => x.Key).Select(x => $"{x.Key}={x.Count()}"));
 
     /// <summary>
     /// Writes entries into one group without snapshots (so they all stay in the journal), restarts a node, and
@@ -101,7 +115,7 @@ public static class RaftBenchmark
         for (var g = 0; g < groups; g++) await cluster.StartGroupAsync($"b{g}", Nodes);
         var leaders = new Dictionary<int, string>();
         for (var g = 0; g < groups; g++) leaders[g] = await cluster.AwaitLeaderAsync($"b{g}", TimeSpan.FromSeconds(60));
-        log($"{groups} group(s) elected; leaders per node: {string.Join(", ", leaders.Values.GroupBy(n => n).OrderBy(x => x.Key).Select(x => $"{x.Key}={x.Count()}"))}");
+        log($"{groups} group(s) elected; leaders per node: {LeadersPerNode(leaders.Values)}");
         return leaders;
     }
 

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
-using HdrHistogram;
 using Kahuna.Node.Storage;
 using Kahuna.Raft;
 using Microsoft.Data.Sqlite;
@@ -43,13 +41,9 @@ public static class NodePassBench
                 using (var c = new SqliteConnection(SqlitePersistence.ConnectionString(path)))
                 {
                     c.Open();
-                    using (var cmd = c.CreateCommand())
-                    {
-                        cmd.CommandText = "PRAGMA journal_mode=WAL;";
-                        cmd.ExecuteNonQuery();
-                    }
                     JournalSchema.Ensure(c);
                 }
+                // The product journal's defaults (SqlitePersistence): row cap, queue bound, background WAL checkpoints.
                 var writer = new SqliteLogWriter(path, 4096, 8192, new WalCheckpointSettings(TimeSpan.FromMilliseconds(250), 16384));
                 writers.Add(writer);
                 hosts[node] = system.ActorOf(Props.Create(() => new NodePassHost(node, writer, RaftSettings.Create(system))), "nodepass");
@@ -78,8 +72,7 @@ public static class NodePassBench
                     return seen.All(s => s.Length > 0 && s == seen[0]) ? seen[0] : null;
                 }, TimeSpan.FromSeconds(30), $"a leader for b{g}"))!;
             }
-            log($"{groups} group(s) elected; leaders per node: " +
-                string.Join(", ", leaders.Values.GroupBy(l => l).OrderBy(x => x.Key).Select(x => $"{x.Key}={x.Count()}")));
+            log($"{groups} group(s) elected; leaders per node: {RaftBenchmark.LeadersPerNode(leaders.Values)}");
             var payload = new byte[options.PayloadBytes];
             Random.Shared.NextBytes(payload);
             var drivers = new List<IActorRef>();
@@ -92,22 +85,8 @@ public static class NodePassBench
                 driver.Tell(new RaftBenchDriver.Begin(Measure: false));
                 drivers.Add(driver);
             }
-            await Task.Delay(options.Warmup, ct);
-            await using var sampler = new MachineSampler();
-            var commits0 = writers.Sum(w => w.Commits);
-            var rows0 = writers.Sum(w => w.RowsWritten);
-            foreach (var d in drivers) d.Tell(new RaftBenchDriver.Begin(Measure: true));
-            var clock = Stopwatch.StartNew();
-            await Task.Delay(options.Duration, ct);
-            var results = await Task.WhenAll(drivers.Select(d => d.Ask<RaftBenchDriver.Results>(new RaftBenchDriver.Finish(), TimeSpan.FromSeconds(30))));
-            var seconds = clock.Elapsed.TotalSeconds;
-            var commits = writers.Sum(w => w.Commits) - commits0;
-            var rows = writers.Sum(w => w.RowsWritten) - rows0;
-            var latency = new LongHistogram(60_000_000, 3);
-            foreach (var r in results) latency.Add(r.Latency);
-            return new RaftBenchRow(groups, results.Sum(r => r.Committed) / seconds,
-                latency.GetValueAtPercentile(50) / 1000.0, latency.GetValueAtPercentile(99) / 1000.0, latency.GetMaxValue() / 1000.0,
-                results.Sum(r => r.Failed), sampler.LoadAverage, sampler.MeanRunnable, sampler.MaxThreads, commits > 0 ? (double)rows / commits : 0);
+            return await RaftBenchmark.MeasureAsync(groups, drivers, options,
+                () => (writers.Sum(w => w.Commits), writers.Sum(w => w.RowsWritten)), ct);
         }
         finally
         {
