@@ -161,6 +161,9 @@ public sealed partial class RaftNode
         if (h.Rewind >= 0 && h.Rewind < pr.Match) pr.RewindTo(h.Rewind);
         if (pr.State == ProgressState.Replicate && pr.Inflights.Full) pr.Inflights.FreeFirst();
         if (pr.Match < _log.LastIndex) SendAppend(h.From, sendIfEmpty: true);
+        // A transfer target that answers a heartbeat still follows us, so a TimeoutNow went missing (or reached it
+        // while it was briefly a pre-candidate, which ignores it): ask again; the transfer's deadline still bounds it.
+        else if (h.From == _transferTarget) Send(new TimeoutNowRequest(Id, h.From, _term));
         if (h.ReadContext > pr.ReadAck)
         {
             pr.ReadAck = h.ReadContext;

@@ -8,7 +8,7 @@ namespace Kahuna.Node.Cli.Client;
 /// <summary>
 /// <c>kahuna cluster transfer-leader PARTITION NODE [--wait 10s]</c>: hands a partition's leadership to one of its
 /// replicas (an admin command: needs an admin token on a cluster that requires authentication), then waits until
-/// the answering node sees the new leader.
+/// the answering node sees the new leader, asking again while it does not (<see cref="LeaderTransferWait"/>).
 /// </summary>
 internal static class TransferLeaderCommand
 {
@@ -20,7 +20,7 @@ internal static class TransferLeaderCommand
             "Hand a partition's leadership to one of its replicas (admin: needs an admin token), and wait until it leads");
         var partition = new Argument<int>("PARTITION") { Description = "The partition's id (kahuna cluster status lists them)" };
         var node = new Argument<string>("NODE") { Description = "The node that should lead it; it must hold a replica of the partition" };
-        var wait = OptionFactory.Duration("--wait", "How long to wait for the new leader to take over (default 10s; 0 = do not wait)");
+        var wait = OptionFactory.Duration("--wait", "How long to wait for the new leader to take over, asking again every 2s meanwhile (default 10s; 0 = do not wait)");
         command.Add(partition);
         command.Add(node);
         command.Add(wait);
@@ -32,13 +32,18 @@ internal static class TransferLeaderCommand
             var patience = call.Get(wait) ?? DefaultWait;
             var previous = await call.Client.TransferLeaderAsync(id, target, call.CancellationToken);
             var waited = Stopwatch.StartNew();
-            var leader = patience > TimeSpan.Zero ? await WaitForLeaderAsync(call, id, target, patience) : null;
+            var waiter = new LeaderTransferWait(
+                async ct => (await call.Client.GetClusterStatusAsync(ct)).Partitions.FirstOrDefault(p => p.Id == id)?.Leader,
+                ct => call.Client.TransferLeaderAsync(id, target, ct),
+                LeaderTransferWait.DefaultPollEvery, LeaderTransferWait.DefaultAskAgainEvery);
+            var leader = patience > TimeSpan.Zero ? await waiter.RunAsync(target, patience, call.CancellationToken) : null;
             void Fields(System.Text.Json.Utf8JsonWriter w)
             {
                 w.WriteNumber("partition", id);
                 w.WriteString("target", target);
                 if (previous is null) w.WriteNull("previousLeader"); else w.WriteString("previousLeader", previous);
                 if (leader is null) w.WriteNull("leader"); else w.WriteString("leader", leader);
+                w.WriteNumber("askedAgain", waiter.AskedAgain);
             }
             if (patience <= TimeSpan.Zero)
                 return call.Output.Ok($"partition {id}: transfer from {previous} to {target} started", Fields);
@@ -48,19 +53,5 @@ internal static class TransferLeaderCommand
                 $"partition {id}: {target} did not take over within {patience.TotalSeconds:F0}s (leader now: {leader ?? "unknown"})", Fields);
         });
         return command;
-    }
-
-    /// <summary>Polls the cluster status until the partition's leader is the target or the time is up; returns the last leader seen.</summary>
-    private static async Task<string?> WaitForLeaderAsync(ClientInvocation call, int partitionId, string target, TimeSpan patience)
-    {
-        var deadline = Stopwatch.StartNew();
-        string? leader = null;
-        while (true)
-        {
-            var status = await call.Client.GetClusterStatusAsync(call.CancellationToken);
-            leader = status.Partitions.FirstOrDefault(p => p.Id == partitionId)?.Leader;
-            if (leader == target || deadline.Elapsed >= patience) return leader;
-            await Task.Delay(TimeSpan.FromMilliseconds(100), call.CancellationToken);
-        }
     }
 }

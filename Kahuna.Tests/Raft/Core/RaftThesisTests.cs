@@ -193,6 +193,23 @@ public sealed class RaftThesisTests
         Assert.Equal(RaftRole.Follower, net["n1"].Role);
     }
 
+    // §3.10 with a lost TimeoutNow: the leader asks again on the target's next heartbeat answer, so one lost message
+    // (or a target that was briefly a pre-candidate and ignored it) does not cost the whole transfer.
+    [Fact]
+    public void Section3_10_LeadershipTransfer_SurvivesALostTimeoutNow()
+    {
+        var net = Elected(3, o => o with { PreVote = true, CheckQuorum = true });
+        Assert.True(net["n1"].TransferLeadership("n3"));
+        net.Flush();
+        Assert.Single(net.SentOfType<TimeoutNowRequest>());
+        net.DropAll();
+
+        net.Tick("n1");
+        net.Stabilize();
+        Assert.True(net["n3"].IsLeader);
+        Assert.Equal(RaftRole.Follower, net["n1"].Role);
+    }
+
     // Flow control: a follower in the replicate state receives pipelined appends, bounded by the inflight window.
     [Fact]
     public void Replication_PipelinesAppendsUpToTheInflightWindow()
