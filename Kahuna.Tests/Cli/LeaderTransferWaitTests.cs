@@ -56,6 +56,17 @@ public sealed class LeaderTransferWaitTests
     }
 
     [Fact]
+    public async Task PatienceBoundsACallThatWaitsForAnElection()
+    {
+        // The retry inside the client would wait for a leader up to its own request timeout; patience cuts it off.
+        var waiter = new LeaderTransferWait(_ => Task.FromResult<string?>("n2"),
+            ct => Task.Delay(Timeout.Infinite, ct), TimeSpan.FromMilliseconds(1), TimeSpan.Zero);
+
+        Assert.Equal("n2", await waiter.RunAsync("n3", TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.Equal(1, waiter.AskedAgain);
+    }
+
+    [Fact]
     public async Task WhenPatienceRunsOut_TheLastLeaderSeenIsReturned()
     {
         var waiter = new LeaderTransferWait(_ => Task.FromResult<string?>("n2"), _ => Task.CompletedTask, Tick, TimeSpan.FromHours(1));

@@ -24,29 +24,41 @@ internal sealed class LeaderTransferWait(
     /// <summary>How many times the transfer was asked for again (for the output and tests).</summary>
     public int AskedAgain { get; private set; }
 
-    /// <summary>Returns the last leader seen: the target when it took over, anything else when <paramref name="patience"/> ran out.</summary>
+    /// <summary>
+    /// Returns the last leader seen: the target when it took over, anything else when <paramref name="patience"/> ran
+    /// out. Patience bounds every call too: a request that waits for an election is cut off when the time is up.
+    /// </summary>
     public async Task<string?> RunAsync(string target, TimeSpan patience, CancellationToken cancellationToken)
     {
-        var waited = Stopwatch.StartNew();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(patience);
         var sinceAsked = Stopwatch.StartNew();
-        while (true)
+        string? leader = null;
+        try
         {
-            var leader = await currentLeader(cancellationToken);
-            if (leader == target || waited.Elapsed >= patience) return leader;
-            if (sinceAsked.Elapsed >= askAgainEvery)
+            while (true)
             {
-                sinceAsked.Restart();
-                AskedAgain++;
-                try
+                leader = await currentLeader(deadline.Token);
+                if (leader == target) return leader;
+                if (sinceAsked.Elapsed >= askAgainEvery)
                 {
-                    await askAgain(cancellationToken);
+                    sinceAsked.Restart();
+                    AskedAgain++;
+                    try
+                    {
+                        await askAgain(deadline.Token);
+                    }
+                    catch (KahunaException e) when (IsPassing(e.Status))
+                    {
+                        // An election in progress or a busy leader: the next round asks again.
+                    }
                 }
-                catch (KahunaException e) when (IsPassing(e.Status))
-                {
-                    // An election in progress or a busy leader: the next round asks again.
-                }
+                await Task.Delay(pollEvery, deadline.Token);
             }
-            await Task.Delay(pollEvery, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return leader;
         }
     }
 
