@@ -39,7 +39,7 @@ public sealed class LeaderTransferWaitTests
     {
         var asked = 0;
         var waiter = new LeaderTransferWait(_ => Task.FromResult<string?>(asked >= 3 ? "n3" : null),
-            _ => ++asked < 3 ? throw new KahunaException(KahunaStatus.NotLeader, "election in progress") : Task.CompletedTask, Tick, Tick);
+            _ => ++asked < 3 ? throw new KahunaException(KahunaStatus.Timeout, "no answer within 10 s; last problem: NotLeader: election in progress") : Task.CompletedTask, Tick, Tick);
 
         Assert.Equal("n3", await waiter.RunAsync("n3", TimeSpan.FromSeconds(30), CancellationToken.None));
         Assert.Equal(3, waiter.AskedAgain);

@@ -62,7 +62,10 @@ internal sealed class LeaderTransferWait(
         }
     }
 
-    /// <summary>Answers that mean "not now" (no leader yet, or one that is busy); anything else (a target that holds no replica, a refused token) ends the wait.</summary>
-    private static bool IsPassing(KahunaStatus status) =>
-        status is KahunaStatus.Retry or KahunaStatus.NotLeader or KahunaStatus.Timeout or KahunaStatus.Unavailable or KahunaStatus.Overloaded;
+    /// <summary>
+    /// What the client raises once its own retries (NotLeader, Retry, Overloaded) ran out, i.e. "not now": an election
+    /// that outlasted the request, or no node reachable. Anything else (a target that holds no replica, a refused
+    /// token) ends the wait.
+    /// </summary>
+    private static bool IsPassing(KahunaStatus status) => status is KahunaStatus.Timeout or KahunaStatus.Unavailable;
 }
