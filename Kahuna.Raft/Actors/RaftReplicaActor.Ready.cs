@@ -16,7 +16,6 @@ public sealed partial class RaftReplicaActor
     private void ProcessReadyNow()
     {
         var core = _core!;
-        // (the leader's early send below relies on this being the only place a Ready is taken)
         if (_installing is not null || !core.HasReady()) return;
         var rd = core.GetReady();
         if (rd.Snapshot is not null)
@@ -25,10 +24,9 @@ public sealed partial class RaftReplicaActor
             return;
         }
         // Thesis §10.2.1: a leader may send its appends before its own log write is durable, so its fsync overlaps
-        // the followers'. It promises nothing by sending them (it counts itself only for what it persisted), and its
-        // term and vote are already on disk. Votes and acknowledgements of other roles still wait for persistence.
-        var sendEarly = core.IsLeader && rd.SoftState is null &&
-                        (rd.HardState is not { } h || (h.Term == _persistedHardState.Term && h.VotedFor == _persistedHardState.VotedFor));
+        // the followers'. It promises nothing by sending them (it counts itself only for what it persisted); the core
+        // allows it only under a term and vote already on disk. Votes and acknowledgements still wait for persistence.
+        var sendEarly = rd.MessagesMayGoFirst;
         if (sendEarly) Send(rd);
         if (rd.Entries.Count > 0 || rd.MustSync)
         {

@@ -23,6 +23,9 @@ public sealed partial class RaftNode
         FlushBroadcasts();
         var hard = CurrentHardState;
         var soft = CurrentSoftState;
+        // Thesis §10.2.1: a leader may send before its own write is durable, provided what it sends carries a term
+        // (and vote) already on disk; a lone voter that just elected itself has not written its new term yet.
+        var mayGoFirst = _role == RaftRole.Leader && soft == _lastSoftState && TermAndVoteDurable;
         var entries = _log.UnstableEntries();
         var snapshot = _pendingSnapshot;
         var mustSync = entries.Count > 0 || snapshot is not null ||
@@ -37,6 +40,7 @@ public sealed partial class RaftNode
             Messages = _messages,
             ReadStates = _readStates,
             MustSync = mustSync,
+            MessagesMayGoFirst = mayGoFirst,
         };
         _messages = new List<RaftMessage>();
         _readStates = new List<ReadState>();
@@ -52,6 +56,7 @@ public sealed partial class RaftNode
     {
         if (!_readyOutstanding) throw new InvalidOperationException("No Ready is outstanding");
         _readyOutstanding = false;
+        if (ready.HardState is { } hs) (_durableTerm, _durableVote) = (hs.Term, hs.VotedFor);
         if (ready.Snapshot is { } snapshot) _log.AppliedSnapshot(snapshot.Metadata.Index);
         if (ready.Entries.Count > 0)
         {
@@ -62,4 +67,6 @@ public sealed partial class RaftNode
         // The leader counts itself only for what it has persisted; that may now complete a quorum.
         if (_role == RaftRole.Leader) MaybeCommit();
     }
+
+    private bool TermAndVoteDurable => _term == _durableTerm && _votedFor == _durableVote;
 }

@@ -43,6 +43,9 @@ public sealed partial class RaftNode
 
     // Bookkeeping for the Ready handed out and not yet advanced.
     private bool _readyOutstanding;
+    // Term and vote as last persisted (recovered, or in a Ready since advanced).
+    private long _durableTerm;
+    private string? _durableVote;
 
     // The commit index recorded on disk when the log held less than it at start (0: nothing lost), and the term on
     // disk then. See MissesCommittedEntries. The log never shrinks below a committed index, so once it reaches this
@@ -62,6 +65,7 @@ public sealed partial class RaftNode
         if (_log.LastIndex > 0) _log.StableTo(_log.LastIndex, _log.LastTerm);
         _term = storage.HardState.Term;
         _votedFor = storage.HardState.VotedFor;
+        (_durableTerm, _durableVote) = (_term, _votedFor);
         _log.CommitTo(Math.Min(storage.HardState.Commit, _log.LastIndex));
         if (storage.HardState.Commit > _log.LastIndex)
         {

@@ -40,6 +40,12 @@ public sealed class Ready
     /// <summary>True when Entries, Snapshot, term or vote changed, so the write must reach disk (fsync) before Messages go out.</summary>
     public bool MustSync { get; init; }
 
+    /// <summary>
+    /// True when <see cref="Messages"/> may be sent before this Ready is persisted: a leader's appends and heartbeats
+    /// under a term and vote already on disk (thesis §10.2.1). Everything else still waits for the write.
+    /// </summary>
+    public bool MessagesMayGoFirst { get; init; }
+
     public bool IsEmpty =>
         SoftState is null && HardState is null && Entries.Count == 0 && Snapshot is null &&
         CommittedEntries.Count == 0 && Messages.Count == 0 && ReadStates.Count == 0;

@@ -122,6 +122,7 @@ internal sealed partial class SimCluster
         r.Reads.Clear();
         r.ReadsAwaitingApply.Clear();
         r.Proposals.Clear();
+        r.Writing = null;
     }
 
     private void Crash(SimReplica r, string why)
@@ -129,6 +130,8 @@ internal sealed partial class SimCluster
         _faults++;
         _trace.Add(_now, $"CRASH {r.Id} ({why})");
         r.Core = null;
+        // A write still in flight never reached the disk.
+        r.Writing = null;
         r.Reads.Clear();
         r.ReadsAwaitingApply.Clear();
         r.Proposals.Clear();
@@ -136,44 +139,73 @@ internal sealed partial class SimCluster
 
     private void ProcessReady(SimReplica r)
     {
+        if (_s.AsyncWrites)
+        {
+            ProcessReadyAsync(r);
+            return;
+        }
         while (r.Alive && r.Core!.HasReady())
         {
-            var core = r.Core;
-            var rd = core.GetReady();
-            if (rd.SoftState is { } soft)
-            {
-                _trace.Add(_now, $"{r.Id} is {soft.Role} term={core.Term} leader={soft.Leader ?? "-"}");
-                if (soft.Role == RaftRole.Leader)
-                {
-                    _history.LeaderElected(core.Term, r.Id);
-                    CheckLeaderCompleteness(r);
-                }
-                else
-                {
-                    // Reads in flight die with leadership; the client would see an error and retry.
-                    r.Reads.Clear();
-                    r.ReadsAwaitingApply.Clear();
-                }
-            }
-            if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "before persisting a Ready"); return; }
-            r.Storage.Persist(rd);
-            // Only persisted entries can ever be seen by anyone else (messages leave after persistence).
-            foreach (var e in rd.Entries) _history.EntrySeen(e);
-            if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "after persisting, before sending"); return; }
-            foreach (var m in rd.Messages) _network.Send(AttachSnapshot(r, m), _now);
-            if (rd.Snapshot is { } snap)
-            {
-                if (_history.TryGetCommitted(snap.Metadata.Index, out var c) && c.Term != snap.Metadata.Term)
-                    throw new SimulationViolation($"{r.Id} installed a snapshot at {snap.Metadata.Index} term {snap.Metadata.Term}, committed term there is {c.Term}");
-                r.StateMachine.Restore(snap.Data, snap.Metadata.Index);
-                _trace.Add(_now, $"{r.Id} installed snapshot at {snap.Metadata.Index}");
-            }
-            foreach (var e in rd.CommittedEntries) ApplyCommitted(r, e);
-            foreach (var rs in rd.ReadStates)
-                if (r.Reads.Remove(rs.Context, out var read)) r.ReadsAwaitingApply.Add((rs, read));
-            core.Advance(rd);
-            ObserveCommit(r);
-            ServeReads(r);
+            var rd = r.Core.GetReady();
+            ObserveSoftState(r, rd);
+            // As the replica actor does: a leader's messages may leave before its write (thesis §10.2.1).
+            if (rd.MessagesMayGoFirst) SendAll(r, rd.Messages);
+            if (!CompleteReady(r, rd, sent: rd.MessagesMayGoFirst)) return;
+        }
+    }
+
+    private void ObserveSoftState(SimReplica r, Ready rd)
+    {
+        if (rd.SoftState is not { } soft) return;
+        var core = r.Core!;
+        _trace.Add(_now, $"{r.Id} is {soft.Role} term={core.Term} leader={soft.Leader ?? "-"}");
+        if (soft.Role == RaftRole.Leader)
+        {
+            _history.LeaderElected(core.Term, r.Id);
+            CheckLeaderCompleteness(r);
+        }
+        else
+        {
+            // Reads in flight die with leadership; the client would see an error and retry.
+            r.Reads.Clear();
+            r.ReadsAwaitingApply.Clear();
+        }
+    }
+
+    /// <summary>Persists a Ready, then sends (unless its messages went first), applies, serves and advances. False when the replica crashed on the way.</summary>
+    private bool CompleteReady(SimReplica r, Ready rd, bool sent)
+    {
+        var core = r.Core!;
+        if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "before persisting a Ready"); return false; }
+        r.Storage.Persist(rd);
+        // Only persisted entries can ever be seen by anyone else (messages leave after persistence, or carry
+        // entries a leader may send first: see SendAll).
+        foreach (var e in rd.Entries) _history.EntrySeen(e);
+        if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "after persisting, before sending"); return false; }
+        if (!sent) SendAll(r, rd.Messages);
+        if (rd.Snapshot is { } snap)
+        {
+            if (_history.TryGetCommitted(snap.Metadata.Index, out var c) && c.Term != snap.Metadata.Term)
+                throw new SimulationViolation($"{r.Id} installed a snapshot at {snap.Metadata.Index} term {snap.Metadata.Term}, committed term there is {c.Term}");
+            r.StateMachine.Restore(snap.Data, snap.Metadata.Index);
+            _trace.Add(_now, $"{r.Id} installed snapshot at {snap.Metadata.Index}");
+        }
+        foreach (var e in rd.CommittedEntries) ApplyCommitted(r, e);
+        foreach (var rs in rd.ReadStates)
+            if (r.Reads.Remove(rs.Context, out var read)) r.ReadsAwaitingApply.Add((rs, read));
+        core.Advance(rd);
+        ObserveCommit(r);
+        ServeReads(r);
+        return true;
+    }
+
+    private void SendAll(SimReplica r, IReadOnlyList<RaftMessage> messages)
+    {
+        foreach (var m in messages)
+        {
+            // A leader's entries may leave before its own write (thesis §10.2.1): they count as seen from then on.
+            if (m is AppendRequest a) foreach (var e in a.Entries) _history.EntrySeen(e);
+            _network.Send(AttachSnapshot(r, m), _now);
         }
     }
 

@@ -104,6 +104,11 @@ internal sealed class SimReplica(string id, SimStorage storage, int tickOffset)
     public Dictionary<long, PendingRead> Reads { get; } = new();
     public List<(ReadState State, PendingRead Read)> ReadsAwaitingApply { get; } = new();
     public Dictionary<long, (long Term, string Value)> Proposals { get; } = new();
+
+    /// <summary>The Ready whose write is in flight (async-writes scenarios), the step it becomes durable, and whether its messages went first.</summary>
+    public Ready? Writing { get; set; }
+    public long WriteDoneAt { get; set; }
+    public bool WriteSentFirst { get; set; }
 }
 
 public sealed class SimulationViolation(string message) : Exception(message);

@@ -27,6 +27,9 @@ internal sealed record SimScenario
     public bool PreVote { get; init; } = true;
     public bool CheckQuorum { get; init; } = true;
 
+    /// <summary>The host keeps stepping the core while a Ready's write is in flight, as the replica actor does (SimCluster.AsyncWrites).</summary>
+    public bool AsyncWrites { get; init; }
+
     /// <summary>Liveness bound once every fault is healed: a leader must commit a proposal within this many steps.</summary>
     public int LivenessSteps { get; init; } = 2500;
 
@@ -54,11 +57,13 @@ internal sealed record SimScenario
         // membership: a replica that lost entries refuses candidates that might lack them, so a membership shrunk
         // to two voters, one of them that replica, may rightly elect no one (as a crashed etcd member would not).
         var lostTail = Pick(0, 0, 0.001, 0.003);
-        return scenario with { LostTailRate = scenario.MembershipRate == 0 ? lostTail : 0 };
+        var asyncWrites = r.Next(2) == 0;
+        return scenario with { LostTailRate = scenario.MembershipRate == 0 ? lostTail : 0, AsyncWrites = asyncWrites };
     }
 
     public override string ToString() =>
         $"seed={Seed} voters={InitialVoters}/{Replicas} drop={DropRate} dup={DuplicateRate} crash={CrashRate} " +
         $"restart={RestartRate} partition={PartitionRate} heal={HealRate} crashMidReady={CrashMidReadyRate} " +
-        $"membership={MembershipRate} transfer={TransferRate} compact={CompactRate} lease={LeaseReads} lostTail={LostTailRate}";
+        $"membership={MembershipRate} transfer={TransferRate} compact={CompactRate} lease={LeaseReads} lostTail={LostTailRate} " +
+        $"asyncWrites={AsyncWrites}";
 }
