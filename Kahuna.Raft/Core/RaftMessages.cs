@@ -13,17 +13,22 @@ public sealed record VoteRequest(string From, string To, long Term, long LastLog
 public sealed record VoteResponse(string From, string To, long Term, bool Granted, bool PreVote)
     : RaftMessage(From, To, Term);
 
-/// <summary>AppendEntries (§5.3): entries following (PrevLogIndex, PrevLogTerm), plus the leader's commit index.</summary>
+/// <summary>
+/// AppendEntries (§5.3): entries following (PrevLogIndex, PrevLogTerm), plus the leader's commit index. A non-zero
+/// <see cref="ReadContext"/> makes it a heartbeat of a read round too (the answer echoes it), so a leader that
+/// replicates anyway confirms its reads without messages of their own.
+/// </summary>
 public sealed record AppendRequest(string From, string To, long Term, long PrevLogIndex, long PrevLogTerm,
-    IReadOnlyList<LogEntry> Entries, long Commit) : RaftMessage(From, To, Term);
+    IReadOnlyList<LogEntry> Entries, long Commit, long ReadContext = 0) : RaftMessage(From, To, Term);
 
 /// <summary>
 /// On success, <see cref="Index"/> is the last index the follower now holds in agreement with the leader.
 /// On rejection, <see cref="Index"/> echoes the rejected PrevLogIndex and (<see cref="RejectHint"/>,
 /// <see cref="HintTerm"/>) point at where the logs may agree, so the leader can skip a whole term at once.
+/// <see cref="ReadContext"/> echoes the request's.
 /// </summary>
-public sealed record AppendResponse(string From, string To, long Term, bool Success, long Index, long RejectHint, long HintTerm)
-    : RaftMessage(From, To, Term);
+public sealed record AppendResponse(string From, string To, long Term, bool Success, long Index, long RejectHint, long HintTerm,
+    long ReadContext = 0) : RaftMessage(From, To, Term);
 
 /// <summary>
 /// Heartbeat: keeps followers from campaigning, carries a safe commit index and the latest read context.

@@ -52,7 +52,7 @@ public sealed partial class RaftNode
         if (a.PrevLogIndex < _log.Committed)
         {
             // Everything up to our commit index already agrees with any leader of this term (§5.4).
-            Send(new AppendResponse(Id, a.From, _term, true, _log.Committed, 0, 0));
+            Send(new AppendResponse(Id, a.From, _term, true, _log.Committed, 0, 0, a.ReadContext));
             return;
         }
         if (_log.MatchTerm(a.PrevLogIndex, a.PrevLogTerm))
@@ -60,12 +60,12 @@ public sealed partial class RaftNode
             var last = _log.AppendFromLeader(a.PrevLogIndex, a.Entries);
             // Only what is known to match the leader may be marked committed.
             _log.CommitTo(Math.Min(a.Commit, last));
-            Send(new AppendResponse(Id, a.From, _term, true, last, 0, 0));
+            Send(new AppendResponse(Id, a.From, _term, true, last, 0, 0, a.ReadContext));
             return;
         }
         // §5.3 consistency check failed: point the leader at the last entry that might still agree.
         var hint = _log.FindConflictByTerm(Math.Min(a.PrevLogIndex, _log.LastIndex), a.PrevLogTerm);
-        Send(new AppendResponse(Id, a.From, _term, false, a.PrevLogIndex, hint, _log.TermOrZero(hint)));
+        Send(new AppendResponse(Id, a.From, _term, false, a.PrevLogIndex, hint, _log.TermOrZero(hint), a.ReadContext));
     }
 
     private void HandleSnapshot(SnapshotRequest s)

@@ -47,7 +47,9 @@ public sealed partial class RaftNode
         if (_readBroadcastPending)
         {
             _readBroadcastPending = false;
-            BroadcastHeartbeat();
+            BroadcastHeartbeat(withAppends: _appendBroadcastPending);
+            // Every follower got its append (or, with nothing to send, a heartbeat) just now.
+            _appendBroadcastPending = false;
         }
         if (_appendBroadcastPending)
         {
@@ -64,7 +66,7 @@ public sealed partial class RaftNode
     }
 
     /// <summary>Sends the next entries (or a snapshot when they were compacted) to one follower, respecting flow control.</summary>
-    private bool SendAppend(string to, bool sendIfEmpty)
+    private bool SendAppend(string to, bool sendIfEmpty, long readContext = 0)
     {
         var pr = _progress[to];
         if (pr.IsPaused) return false;
@@ -81,12 +83,16 @@ public sealed partial class RaftNode
             ? _log.Slice(pr.Next, _log.LastIndex + 1, _options.MaxBytesPerAppend)
             : Ready.NoEntries;
         if (entries.Count == 0 && !sendIfEmpty) return false;
-        Send(new AppendRequest(Id, to, _term, prevIndex, prevTerm, entries, _log.Committed));
+        Send(new AppendRequest(Id, to, _term, prevIndex, prevTerm, entries, _log.Committed, readContext));
         pr.SentEntries(entries.Count, entries.Count > 0 ? entries[^1].Index : prevIndex);
         return true;
     }
 
-    private void BroadcastHeartbeat()
+    /// <summary>
+    /// Starts a heartbeat round. With <paramref name="withAppends"/>, a follower that is due new entries gets the
+    /// round's context on its append instead of a heartbeat of its own: the answer to either proves leadership.
+    /// </summary>
+    private void BroadcastHeartbeat(bool withAppends = false)
     {
         // Each round gets a fresh context: an acknowledgement of it proves leadership after every read registered before it.
         var context = ++_readSeq;
@@ -94,6 +100,7 @@ public sealed partial class RaftNode
         foreach (var (id, pr) in _progress)
         {
             if (id == Id) continue;
+            if (withAppends && SendAppend(id, sendIfEmpty: false, context)) continue;
             // Only what the follower is known to hold may be marked committed on it.
             var commit = Math.Min(pr.Match, _log.Committed);
             Send(new HeartbeatRequest(Id, id, _term, commit, context, _log.TermOrZero(commit)));
@@ -113,6 +120,8 @@ public sealed partial class RaftNode
     {
         if (!_progress.TryGetValue(r.From, out var pr)) return;
         pr.RecentActive = true;
+        // Any answer of this term to a request that carried a read round's context acknowledges that round.
+        AcknowledgeReadRound(pr, r.ReadContext);
         if (!r.Success)
         {
             var probe = r.HintTerm > 0 ? _log.FindConflictByTerm(r.RejectHint, r.HintTerm) : r.RejectHint;
@@ -164,11 +173,14 @@ public sealed partial class RaftNode
         // A transfer target that answers a heartbeat still follows us, so a TimeoutNow went missing (or reached it
         // while it was briefly a pre-candidate, which ignores it): ask again; the transfer's deadline still bounds it.
         else if (h.From == _transferTarget) Send(new TimeoutNowRequest(Id, h.From, _term));
-        if (h.ReadContext > pr.ReadAck)
-        {
-            pr.ReadAck = h.ReadContext;
-            ReleaseConfirmedReads();
-        }
+        AcknowledgeReadRound(pr, h.ReadContext);
+    }
+
+    private void AcknowledgeReadRound(Progress pr, long context)
+    {
+        if (context <= pr.ReadAck) return;
+        pr.ReadAck = context;
+        ReleaseConfirmedReads();
     }
 
     /// <summary>§5.3/§5.4.2: commit the highest index a quorum of voters holds, but only by counting entries of our own term.</summary>

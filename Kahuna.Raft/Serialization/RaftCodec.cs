@@ -146,12 +146,12 @@ internal static class RaftCodec
                 w.Write(v.Granted); w.Write(v.PreVote);
                 break;
             case AppendRequest a:
-                Header(ref w, AppendRequestTag, m, 4);
-                w.Write(a.PrevLogIndex); w.Write(a.PrevLogTerm); WriteEntries(ref w, a.Entries); w.Write(a.Commit);
+                Header(ref w, AppendRequestTag, m, 5);
+                w.Write(a.PrevLogIndex); w.Write(a.PrevLogTerm); WriteEntries(ref w, a.Entries); w.Write(a.Commit); w.Write(a.ReadContext);
                 break;
             case AppendResponse a:
-                Header(ref w, AppendResponseTag, m, 4);
-                w.Write(a.Success); w.Write(a.Index); w.Write(a.RejectHint); w.Write(a.HintTerm);
+                Header(ref w, AppendResponseTag, m, 5);
+                w.Write(a.Success); w.Write(a.Index); w.Write(a.RejectHint); w.Write(a.HintTerm); w.Write(a.ReadContext);
                 break;
             case HeartbeatRequest h:
                 Header(ref w, HeartbeatRequestTag, m, 3);
@@ -198,9 +198,22 @@ internal static class RaftCodec
             case VoteResponseTag:
                 m = new VoteResponse(from, to, term, r.ReadBoolean(), r.ReadBoolean()); read = 2; break;
             case AppendRequestTag:
-                m = new AppendRequest(from, to, term, r.ReadInt64(), r.ReadInt64(), ReadEntries(ref r), r.ReadInt64()); read = 4; break;
+            {
+                long prevIndex = r.ReadInt64(), prevTerm = r.ReadInt64();
+                var entries = ReadEntries(ref r);
+                var commit = r.ReadInt64();
+                read = n > 8 ? 5 : 4;
+                m = new AppendRequest(from, to, term, prevIndex, prevTerm, entries, commit, read == 5 ? r.ReadInt64() : 0);
+                break;
+            }
             case AppendResponseTag:
-                m = new AppendResponse(from, to, term, r.ReadBoolean(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()); read = 4; break;
+            {
+                var success = r.ReadBoolean();
+                long index = r.ReadInt64(), hint = r.ReadInt64(), hintTerm = r.ReadInt64();
+                read = n > 8 ? 5 : 4;
+                m = new AppendResponse(from, to, term, success, index, hint, hintTerm, read == 5 ? r.ReadInt64() : 0);
+                break;
+            }
             case HeartbeatRequestTag:
             {
                 // Fields added later are optional: a message from an older node simply lacks them.

@@ -30,7 +30,9 @@ public sealed class RaftSerializerTests : IDisposable
         yield return [new VoteRequest("n1", "n2", 3, 10, 2, PreVote: true, Transfer: false)];
         yield return [new VoteResponse("n2", "n1", 3, Granted: true, PreVote: true)];
         yield return [new AppendRequest("n1", "n2", 3, 4, 2, entries, 4)];
+        yield return [new AppendRequest("n1", "n2", 3, 4, 2, entries, 4, ReadContext: 9)];
         yield return [new AppendResponse("n2", "n1", 3, Success: false, 6, 3, 1)];
+        yield return [new AppendResponse("n2", "n1", 3, Success: true, 6, 0, 0, ReadContext: 9)];
         yield return [new HeartbeatRequest("n1", "n3", 3, 6, 42)];
         yield return [new HeartbeatRequest("n1", "n3", 3, 6, 42, CommitTerm: 2)];
         yield return [new HeartbeatResponse("n3", "n1", 3, 42)];
@@ -74,6 +76,22 @@ public sealed class RaftSerializerTests : IDisposable
         var r = new MessagePack.MessagePackReader(buffer.WrittenMemory);
         Assert.Equal(new HeartbeatRequest("n1", "n3", 3, 6, 42, CommitTerm: 0), RaftCodec.ReadMessage(ref r));
         Assert.Equal(new HeartbeatResponse("n3", "n1", 3, 42, Rewind: -1), RaftCodec.ReadMessage(ref r));
+    }
+
+    [Fact]
+    public void Appends_FromNodesThatPredateTheReadContext_DecodeWithoutOne()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var w = new MessagePack.MessagePackWriter(buffer);
+        // Tag 3 (request): prev index, prev term, no entries, commit. Tag 4 (response): success, index, hint, hint term.
+        w.WriteArrayHeader(8); w.Write((byte)3); w.Write("n1"); w.Write("n2"); w.Write(3L); w.Write(4L); w.Write(2L);
+        RaftCodec.WriteEntries(ref w, []); w.Write(4L);
+        w.WriteArrayHeader(8); w.Write((byte)4); w.Write("n2"); w.Write("n1"); w.Write(3L); w.Write(true); w.Write(6L); w.Write(0L); w.Write(0L);
+        w.Flush();
+        var r = new MessagePack.MessagePackReader(buffer.WrittenMemory);
+        var request = Assert.IsType<AppendRequest>(RaftCodec.ReadMessage(ref r));
+        Assert.Equal((4L, 2L, 4L, 0L), (request.PrevLogIndex, request.PrevLogTerm, request.Commit, request.ReadContext));
+        Assert.Equal(new AppendResponse("n2", "n1", 3, true, 6, 0, 0, ReadContext: 0), RaftCodec.ReadMessage(ref r));
     }
 
     [Theory]
