@@ -100,7 +100,8 @@ public sealed partial class RaftNode
         foreach (var (id, pr) in _progress)
         {
             if (id == Id) continue;
-            if (withAppends && SendAppend(id, sendIfEmpty: false, context)) continue;
+            // (A follower sent a snapshot instead, whose answer carries no context, still gets the heartbeat.)
+            if (withAppends && SendAppend(id, sendIfEmpty: false, context) && pr.State != ProgressState.Snapshot) continue;
             // Only what the follower is known to hold may be marked committed on it.
             var commit = Math.Min(pr.Match, _log.Committed);
             Send(new HeartbeatRequest(Id, id, _term, commit, context, _log.TermOrZero(commit)));
