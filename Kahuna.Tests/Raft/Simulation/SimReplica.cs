@@ -105,7 +105,7 @@ internal sealed class SimReplica(string id, SimStorage storage, int tickOffset)
     public List<(ReadState State, PendingRead Read)> ReadsAwaitingApply { get; } = new();
     public Dictionary<long, (long Term, string Value)> Proposals { get; } = new();
 
-    /// <summary>The Ready whose write is in flight (async-writes scenarios), the step it becomes durable, and whether its messages went first.</summary>
+    /// <summary>The Ready whose write is in flight, the step it becomes durable, and whether its messages went first.</summary>
     public Ready? Writing { get; set; }
     public long WriteDoneAt { get; set; }
     public bool WriteSentFirst { get; set; }

@@ -27,7 +27,7 @@ internal sealed record SimScenario
     public bool PreVote { get; init; } = true;
     public bool CheckQuorum { get; init; } = true;
 
-    /// <summary>The host keeps stepping the core while a Ready's write is in flight, as the replica actor does (SimCluster.AsyncWrites).</summary>
+    /// <summary>A Ready's write takes a few steps, and the host keeps stepping the core meanwhile (see SimCluster.ProcessReady).</summary>
     public bool AsyncWrites { get; init; }
 
     /// <summary>Liveness bound once every fault is healed: a leader must commit a proposal within this many steps.</summary>
