@@ -13,7 +13,8 @@ namespace Kahuna.Protocol.Client;
 /// <remarks>
 /// Normal outcomes (busy, not found, not owner, precondition failed) come back as results. Retryable
 /// answers (Retry, Overloaded, NotLeader, Timeout) and lost connections are retried with backoff and
-/// jitter, on the next endpoint when one is down, until <see cref="KahunaClientOptions.RequestTimeout"/>;
+/// jitter, on the next endpoint when one is down, until <see cref="KahunaClientOptions.RequestTimeout"/>, or until
+/// <see cref="KahunaClientOptions.UnreachableTimeout"/> when no endpoint takes a connection at all;
 /// every retry of a write carries the same <see cref="OperationId"/> so the server applies it at most once.
 /// Faults throw <see cref="KahunaException"/>; cancellation throws <see cref="OperationCanceledException"/>.
 /// </remarks>
@@ -139,21 +140,26 @@ public sealed partial class KahunaClient : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Options.RequestTimeout);
         var backoff = new RetryBackoff(Options.RetryInitialBackoff, Options.RetryMaxBackoff);
+        var unreachable = new UnreachableClock(Options.UnreachableTimeout);
         string lastProblem = "no attempt finished";
         KahunaStatus lastStatus = KahunaStatus.Timeout;
+        bool sent = false;
         try
         {
             while (true)
             {
                 KahunaStatus retryStatus;
+                var attemptStarted = Stopwatch.GetTimestamp();
                 var preferred = PreferredEndpoint(request);
                 try
                 {
-                    var connection = await _pool.GetAsync(preferred, deadline.Token, unreachable =>
+                    var connection = await _pool.GetAsync(preferred, deadline.Token, lost =>
                     {
-                        _routes.Forget(unreachable);
+                        _routes.Forget(lost);
                         RoutesMayBeStale();
                     }).ConfigureAwait(false);
+                    unreachable.Reached();
+                    sent = true;
                     var response = await connection.SendAsync(request, deadline.Token).ConfigureAwait(false);
                     if (IsOutcome(response.Status))
                         return response;
@@ -169,12 +175,14 @@ public sealed partial class KahunaClient : IAsyncDisposable
                     lastProblem = ex.Message;
                     if (preferred is not null) _routes.Forget(preferred);
                     RoutesMayBeStale();
+                    if (ex is { NoEndpointReachable: true, Status: KahunaStatus.Unavailable } ? unreachable.Failed(attemptStarted) : unreachable.Reached())
+                        throw new KahunaException(KahunaStatus.Unavailable, UnreachableMessage(ex.Message, request, sent), ex);
                 }
                 catch (KahunaConnectionException ex)
                 {
                     throw new KahunaException(ex.Status, ex.Message, ex);
                 }
-                await Task.Delay(backoff.Next(retryStatus), deadline.Token).ConfigureAwait(false);
+                await Task.Delay(unreachable.Cap(backoff.Next(retryStatus)), deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
@@ -184,6 +192,10 @@ public sealed partial class KahunaClient : IAsyncDisposable
             throw new KahunaException(status, $"no answer within {DurationText.Of(Options.RequestTimeout)}; last problem: {lastProblem}");
         }
     }
+
+    private string UnreachableMessage(string problem, KahunaRequest request, bool sent) =>
+        $"no node accepted a connection for {DurationText.Of(Options.UnreachableTimeout)}: {problem}" +
+        (sent && request is KahunaWriteRequest ? "; an earlier attempt of this write was sent, so it may have been applied" : "");
 
     /// <summary>Statuses that are answers to the question asked, not failures to answer it.</summary>
     internal static bool IsOutcome(KahunaStatus status) =>

@@ -15,6 +15,14 @@ public sealed record KahunaClientOptions
     /// <summary>Time to open a connection and complete its handshake (default 5 seconds).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long one call keeps trying while no endpoint accepts a connection at all (default 3 seconds); then it fails
+    /// with <see cref="KahunaStatus.Unavailable"/> instead of waiting out <see cref="RequestTimeout"/>. A node that
+    /// restarts or an election is ridden out by the other endpoints and by <see cref="RequestTimeout"/>; this bound is
+    /// for a cluster that is down or an endpoint list that is wrong. At least <see cref="RequestTimeout"/> turns it off.
+    /// </summary>
+    public TimeSpan UnreachableTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>A name for the server's logs (optional).</summary>
     public string? ClientName { get; init; }
 
@@ -36,7 +44,6 @@ public sealed record KahunaClientOptions
     /// <summary>Pause between attempts while <see cref="KahunaClient.AcquireLockAsync"/> waits for a busy lock (default 50 ms, ±25 % jitter).</summary>
     public TimeSpan LockRetryInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Options for a comma-separated endpoint list such as <c>"127.0.0.1:7070,127.0.0.1:7071"</c>, other settings at their defaults.</summary>
     /// <summary>
     /// Send each request straight to the node that leads its partition (learned from the cluster's status and
     /// refreshed in the background) instead of through the first reachable endpoint, which would forward it.
@@ -58,7 +65,7 @@ public sealed record KahunaClientOptions
     /// </summary>
     public string? TlsPinnedCertificateSha256 { get; init; }
 
-    /// <summary>Builds options from a comma-separated endpoint list (host:port,host:port).</summary>
+    /// <summary>Options for a comma-separated endpoint list such as <c>"127.0.0.1:7070,127.0.0.1:7071"</c>, other settings at their defaults.</summary>
     public static KahunaClientOptions FromEndpoints(string endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -89,6 +96,7 @@ public sealed record KahunaClientOptions
         Require(MaxFrameBytes >= ProtocolLimits.MinConfigurableFrameBytes, nameof(MaxFrameBytes), $"must be at least {ProtocolLimits.MinConfigurableFrameBytes}");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), "must be positive");
         Require(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), "must be positive");
+        Require(UnreachableTimeout > TimeSpan.Zero, nameof(UnreachableTimeout), "must be positive");
         Require(RetryInitialBackoff > TimeSpan.Zero && RetryMaxBackoff >= RetryInitialBackoff, nameof(RetryMaxBackoff), "backoffs must be positive and the maximum at least the initial one");
         Require(LockRetryInterval > TimeSpan.Zero, nameof(LockRetryInterval), "must be positive");
         Require(RouteRefreshInterval > TimeSpan.Zero, nameof(RouteRefreshInterval), "must be positive");

@@ -27,10 +27,6 @@ internal sealed class ConnectionPool : IAsyncDisposable
     public EndpointAddress CurrentEndpoint => _endpoints[Volatile.Read(ref _currentEndpoint)];
 
     /// <summary>
-    /// An open connection: an existing one when possible (no await), else a new one to the current endpoint,
-    /// else to the next endpoints in turn. Throws a retryable <see cref="KahunaConnectionException"/> when none answers.
-    /// </summary>
-    /// <summary>
     /// A connection to <paramref name="preferred"/> (a partition leader's node) when given and reachable; otherwise,
     /// and on any failure to reach it, a connection by the configured endpoints' fail-over order.
     /// </summary>
@@ -60,6 +56,10 @@ internal sealed class ConnectionPool : IAsyncDisposable
         return _learned.GetOrAdd(endpoint, _ => Enumerable.Range(0, _options.ConnectionsPerEndpoint).Select(_ => new Slot()).ToArray());
     }
 
+    /// <summary>
+    /// An open connection: an existing one when possible (no await), else a new one to the current endpoint,
+    /// else to the next endpoints in turn. Throws a retryable <see cref="KahunaConnectionException"/> when none answers.
+    /// </summary>
     public ValueTask<KahunaConnection> GetAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -99,7 +99,8 @@ internal sealed class ConnectionPool : IAsyncDisposable
         }
         // Keep the last status: "Overloaded" should still mean "back off longer" to the retry loop.
         throw new KahunaConnectionException(last?.Status ?? KahunaStatus.Unavailable,
-            $"no endpoint reachable ({string.Join(", ", _endpoints.Select(e => e.ToString()))}); last error: {last?.Message}", isRetryable: true, last);
+            $"no endpoint reachable ({string.Join(", ", _endpoints.Select(e => e.ToString()))}); last error: {last?.Message}", isRetryable: true, last,
+            noEndpointReachable: true);
     }
 
     public async ValueTask DisposeAsync()
