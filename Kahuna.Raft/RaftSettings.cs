@@ -23,6 +23,7 @@ public sealed record RaftSettings
     public long SnapshotEveryBytes { get; init; } = 8 << 20;
     public double SnapshotGrowthRatio { get; init; } = 0.5;
     public long SnapshotMaxEntries { get; init; } = 50_000;
+    public int MaxConcurrentCheckpoints { get; init; } = 1;
     public long CompactionRetainEntries { get; init; } = 500;
     public long RetainAppliedEntries { get; init; } = 128;
     public int SnapshotChunkBytes { get; init; } = 512 << 10;
@@ -63,6 +64,7 @@ public sealed record RaftSettings
             SnapshotEveryBytes = c.GetByteSize("snapshot-every-bytes") ?? 8 << 20,
             SnapshotGrowthRatio = c.GetDouble("snapshot-growth-ratio", 0.5),
             SnapshotMaxEntries = c.GetLong("snapshot-max-entries", 50_000),
+            MaxConcurrentCheckpoints = c.GetInt("max-concurrent-checkpoints", 1),
             CompactionRetainEntries = c.GetLong("compaction-retain-entries"),
             RetainAppliedEntries = c.GetLong("retain-applied-entries", 128),
             SnapshotChunkBytes = (int)(c.GetByteSize("snapshot-chunk-bytes") ?? 512 << 10),
@@ -82,6 +84,7 @@ public sealed record RaftSettings
         if (RetainAppliedEntries < 0) throw new ConfigurationException("kahuna.raft.retain-applied-entries must be 0 (off) or more");
         if (SnapshotEveryEntries < 1) throw new ConfigurationException("kahuna.raft.snapshot-every-entries must be at least 1");
         if (SnapshotGrowthRatio < 0 || double.IsNaN(SnapshotGrowthRatio)) throw new ConfigurationException("kahuna.raft.snapshot-growth-ratio must be 0 or more");
+        if (MaxConcurrentCheckpoints < 1) throw new ConfigurationException("kahuna.raft.max-concurrent-checkpoints must be at least 1");
         if (SnapshotChunkBytes < 1024) throw new ConfigurationException("kahuna.raft.snapshot-chunk-bytes must be at least 1KiB");
     }
 

@@ -43,6 +43,8 @@ public sealed class RaftHostActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (RaftHostProtocol.StartReplica Start, IActorRef Ref)> _replicas = new(StringComparer.Ordinal);
     private readonly HashSet<IActorRef> _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    // One per node: its replicas take checkpoints a few at a time (sized by the first replica's settings).
+    private CheckpointGate? _checkpoints;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -94,7 +96,8 @@ public sealed class RaftHostActor : ReceiveActor, IWithTimers
 
     private IActorRef StartChild(RaftHostProtocol.StartReplica start)
     {
-        var child = Context.ActorOf(RaftReplicaProtocol.Props(start.Settings, start.Application, _transport), start.Settings.GroupId);
+        _checkpoints ??= new CheckpointGate(start.Settings.Raft.MaxConcurrentCheckpoints);
+        var child = Context.ActorOf(RaftReplicaProtocol.Props(start.Settings, start.Application, _transport, _checkpoints), start.Settings.GroupId);
         Context.Watch(child);
         return child;
     }

@@ -63,7 +63,7 @@ public sealed partial class RaftReplicaActor
         if (!CheckpointPolicy.IsDue(_settings.Raft, _entriesSinceCheckpoint, _bytesSinceCheckpoint, _lastCheckpointBytes)) return;
         var core = _core!;
         var meta = core.SnapshotMetadataAt(core.AppliedIndex);
-        if (meta is null) return;
+        if (meta is null || !_checkpointGate.TryEnter(PersistenceId)) return;
         var data = _app!.TakeSnapshot();
         _lastCheckpointBytes = data.Length;
         var stable = core.StableIndex;
@@ -79,6 +79,7 @@ public sealed partial class RaftReplicaActor
         var checkpoint = _checkpointInProgress;
         _checkpointInProgress = null;
         if (checkpoint is null) return;
+        if (!checkpoint.IsInstall) _checkpointGate.Exit(PersistenceId);
         _savedSnapshot = checkpoint.Metadata;
         // Everything up to the checkpoint's sequence number is in it: the journal below can go, and older checkpoints.
         DeleteMessages(saved.SequenceNr);
@@ -132,6 +133,7 @@ public sealed partial class RaftReplicaActor
     {
         var checkpoint = _checkpointInProgress;
         _checkpointInProgress = null;
+        if (checkpoint is { IsInstall: false }) _checkpointGate.Exit(PersistenceId);
         if (checkpoint is { IsInstall: true })
             throw new InvalidOperationException($"replica {GroupId}/{Me} could not persist a snapshot from the leader", failure.Cause);
         _log.Warning("Replica {0}/{1}: saving a checkpoint failed: {2}", GroupId, Me, failure.Cause.Message);

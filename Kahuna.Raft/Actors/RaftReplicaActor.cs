@@ -24,6 +24,7 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
     private readonly RaftRecovery _recovery = new();
     private readonly Stopwatch _recoveryClock = Stopwatch.StartNew();
     private readonly long _tickLength;
+    private readonly CheckpointGate _checkpointGate;
 
     private RaftNode? _core;
     private IReplicaApplication? _app;
@@ -32,9 +33,11 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
     private long _ticks;
     private double _recoveryMillis;
 
-    public RaftReplicaActor(RaftReplicaSettings settings, Func<IReplicaApplication> application, IRaftTransport transport)
+    public RaftReplicaActor(RaftReplicaSettings settings, Func<IReplicaApplication> application, IRaftTransport transport,
+        CheckpointGate? checkpoints = null)
     {
         _settings = settings;
+        _checkpointGate = checkpoints ?? new CheckpointGate(1);
         _applicationFactory = application;
         _transport = transport;
         _tickLength = (long)(settings.Raft.TickInterval.TotalSeconds * Stopwatch.Frequency);
@@ -99,6 +102,9 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
         _recoveryMillis = _recoveryClock.Elapsed.TotalMilliseconds;
         if (!_recovery.HasState && _settings.InitialConfiguration is { } config)
             Persist(new ReplicaBootstrapped(config), _ => { });
+        // A sole voter has nobody to wait for: it campaigns now rather than after an election timeout, 1-2 s that a
+        // single-node start or restart would otherwise spend serving nothing (etcd advances a lone member's ticks alike).
+        if (_core.IsSoleVoter) _core.Campaign();
         _lastTickAt = Stopwatch.GetTimestamp();
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.Raft.TickInterval);
         ScheduleReady();
@@ -177,6 +183,8 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
         _app!.OnTick();
         CheckSnapshotTransfers();
         ExpireStaleProposals();
+        // A checkpoint that came due while the node's gate was full, on a replica that has gone quiet since.
+        MaybeCheckpoint();
     }
 
     /// <summary>Batches work: one Ready per burst of messages, processed after everything already in the mailbox.</summary>
@@ -185,6 +193,13 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
         if (_readyScheduled || _core is null || !_core.HasReady()) return;
         _readyScheduled = true;
         Self.Tell(ProcessReady.Instance);
+    }
+
+    protected override void PostStop()
+    {
+        // A checkpoint in flight dies with the actor: its place at the node's gate must not.
+        _checkpointGate.Exit(PersistenceId);
+        base.PostStop();
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)

@@ -62,8 +62,10 @@ public static class RaftReplicaProtocol
         private ProcessReady() { }
     }
 
-    public static Props Props(RaftReplicaSettings settings, Func<IReplicaApplication> application, IRaftTransport transport) =>
-        Akka.Actor.Props.Create(() => new RaftReplicaActor(settings, application, transport));
+    /// <param name="checkpoints">The node's <see cref="CheckpointGate"/>; null when the replica has no neighbours to wait for.</param>
+    public static Props Props(RaftReplicaSettings settings, Func<IReplicaApplication> application, IRaftTransport transport,
+        CheckpointGate? checkpoints = null) =>
+        Akka.Actor.Props.Create(() => new RaftReplicaActor(settings, application, transport, checkpoints));
 }
 
 /// <summary>How a replica reaches the other replicas of its group.</summary>

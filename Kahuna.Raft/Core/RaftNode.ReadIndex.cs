@@ -40,9 +40,7 @@ public sealed partial class RaftNode
 
     private void RegisterRead(long context)
     {
-        var config = _log.Configuration;
-        var alone = config.Voters.Count == 1 && config.IsVoter(Id);
-        if (alone || (_options.ReadMode == ReadMode.LeaseBased && LeaseValid))
+        if (IsSoleVoter || (_options.ReadMode == ReadMode.LeaseBased && LeaseValid))
         {
             _readStates.Add(new ReadState(context, _log.Committed));
             return;

@@ -107,6 +107,9 @@ public sealed partial class RaftNode
         return lo > hi ? Ready.NoEntries : _log.Slice(lo, hi + 1, long.MaxValue);
     }
 
+    /// <summary>The only voter of its group: it needs nobody's vote and nobody's acknowledgement.</summary>
+    public bool IsSoleVoter => _log.Configuration.Voters.Count == 1 && _log.Configuration.IsVoter(Id);
+
     /// <summary>
     /// True when this replica may campaign: it is a voter in its current membership, or it was a voter before an
     /// uncommitted change removed it. The latter may still be needed to elect a leader that can commit that change
@@ -133,7 +136,7 @@ public sealed partial class RaftNode
     public bool MissesCommittedEntries =>
         _lostEntriesUpTo > _log.LastIndex
         && !_options.VoteDespiteLostEntries
-        && !(_log.Configuration.Voters.Count == 1 && _log.Configuration.IsVoter(Id));
+        && !IsSoleVoter;
 
     // While entries are missing, the commit index written down stays the one recorded before (above the log's end), so
     // a restart before the replica got them back still knows it lacks them (a vote persisted meanwhile would otherwise
@@ -191,7 +194,7 @@ public sealed partial class RaftNode
         }
     }
 
-    /// <summary>Starts an election now (tests, and a lone bootstrap replica that should not wait).</summary>
+    /// <summary>Starts an election now (tests, and a sole voter that should not wait out an election timeout).</summary>
     public void Campaign() => Campaign(transfer: false);
 
     /// <summary>Feeds a message from another replica of the group.</summary>

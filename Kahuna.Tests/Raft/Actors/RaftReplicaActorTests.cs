@@ -106,6 +106,39 @@ public sealed class RaftReplicaActorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ASoleVoter_LeadsWithoutWaitingForAnElectionTimeout_AtBootstrapAndAfterARestart()
+    {
+        // Ticks an hour apart: a replica that waited for its election timeout would not lead within the test.
+        await using var cluster = await LocalRaftCluster.StartAsync(1, _ => new CounterApplication(), "tick-interval = 1h");
+        await cluster.StartGroupAsync("solo", ["n1"]);
+
+        Assert.Equal("n1", await cluster.AwaitLeaderAsync("solo", Long));
+        Assert.Equal(20, await WriteManyAsync(cluster, "solo", 20, inFlight: 4));
+        await cluster.StopNodeAsync("n1");
+        await cluster.StartNodeAsync("n1");
+        Assert.Equal("n1", await cluster.AwaitLeaderAsync("solo", Long));
+        // The restarted leader applies the last writes once its own first entry commits (no tick needed for that).
+        await AwaitConvergedAsync(cluster, "solo", ["n1"], 20);
+    }
+
+    [Fact]
+    public async Task CheckpointsTakenOneAtATimePerNode_EveryReplicaStillGetsOne()
+    {
+        // Eight groups under the same load come due together; with one checkpoint at a time per node, those that find
+        // the gate full take theirs later: at a later Ready or, once the writes have stopped, at a tick.
+        await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new CounterApplication(),
+            "snapshot-every-entries = 100\nmax-concurrent-checkpoints = 1");
+        var groups = Enumerable.Range(0, 8).Select(i => $"c{i}").ToList();
+        foreach (var g in groups) await cluster.StartGroupAsync(g, Three);
+
+        await Task.WhenAll(groups.Select(g => WriteManyAsync(cluster, g, 150, inFlight: 16)));
+
+        foreach (var g in groups)
+        foreach (var n in Three)
+            await Eventually.Value(async () => (await cluster.StatusAsync(n, g)).SnapshotIndex > 0 ? "" : null, Long, $"{g}@{n} took a checkpoint");
+    }
+
+    [Fact]
     public async Task SixtyFourGroups_OnThreeNodes_AllElectAndCommit()
     {
         await using var cluster = await LocalRaftCluster.StartAsync(3, _ => new CounterApplication());

@@ -114,6 +114,8 @@ internal sealed partial class SimCluster
             Random = new SimRandom(_random.Next()),
         };
         r.Core = new RaftNode(options, r.Storage.Load());
+        // As the replica actor does: a sole voter campaigns at once instead of after an election timeout.
+        if (r.Core.IsSoleVoter) r.Core.Campaign();
         if (r.Storage.MissesRecordedEntries && r.Core.Configuration.Voters.Count > 1 && !r.Core.MissesCommittedEntries)
             throw new SimulationViolation($"{r.Id} restarted without entries up to its recorded commit {r.Storage.HardState.Commit} and does not know it");
         r.StateMachine = new SimStateMachine();
