@@ -1,3 +1,5 @@
+using Akka.Configuration;
+using Kahuna.Raft;
 using Kahuna.Raft.Actors;
 using Xunit;
 
@@ -21,5 +23,17 @@ public sealed class CheckpointGateTests
         Assert.True(gate.TryEnter("c"));
         Assert.False(gate.TryEnter("a"));
         Assert.Equal(2, gate.Holders);
+    }
+
+    [Fact]
+    public void TheSetting_DefaultsToOneAtATime_AndRefusesZero()
+    {
+        RaftSettings Read(string hocon) =>
+            RaftSettings.Create(ConfigurationFactory.ParseString(hocon).WithFallback(RaftSettings.DefaultConfig().GetConfig("kahuna.raft")));
+
+        Assert.Equal(1, Read("").MaxConcurrentCheckpoints);
+        Assert.Equal(3, Read("max-concurrent-checkpoints = 3").MaxConcurrentCheckpoints);
+        var error = Assert.Throws<ConfigurationException>(() => Read("max-concurrent-checkpoints = 0"));
+        Assert.Contains("max-concurrent-checkpoints must be at least 1", error.Message);
     }
 }
