@@ -149,7 +149,6 @@ public sealed partial class KahunaClient : IAsyncDisposable
             while (true)
             {
                 KahunaStatus retryStatus;
-                var attemptStarted = Stopwatch.GetTimestamp();
                 var preferred = PreferredEndpoint(request);
                 try
                 {
@@ -175,7 +174,10 @@ public sealed partial class KahunaClient : IAsyncDisposable
                     lastProblem = ex.Message;
                     if (preferred is not null) _routes.Forget(preferred);
                     RoutesMayBeStale();
-                    if (ex is { NoEndpointReachable: true, Status: KahunaStatus.Unavailable } ? unreachable.Failed(attemptStarted) : unreachable.Reached())
+                    // Only "every endpoint refused" runs the clock; a lost connection or an Overloaded node was a node reached.
+                    if (ex is not { NoEndpointReachable: true, Status: KahunaStatus.Unavailable })
+                        unreachable.Reached();
+                    else if (unreachable.Failed(Stopwatch.GetTimestamp()))
                         throw new KahunaException(KahunaStatus.Unavailable, UnreachableMessage(ex.Message, request, sent), ex);
                 }
                 catch (KahunaConnectionException ex)

@@ -30,7 +30,7 @@ public sealed class CheckpointGate(int capacity)
         lock (_holders) _holders.Remove(holder);
     }
 
-    /// <summary>Replicas holding a place now (for tests and status).</summary>
+    /// <summary>Replicas holding a place now (for tests).</summary>
     public int Holders
     {
         get

@@ -114,8 +114,6 @@ internal sealed partial class SimCluster
             Random = new SimRandom(_random.Next()),
         };
         r.Core = new RaftNode(options, r.Storage.Load());
-        // As the replica actor does: a sole voter campaigns at once instead of after an election timeout.
-        if (r.Core.IsSoleVoter) r.Core.Campaign();
         if (r.Storage.MissesRecordedEntries && r.Core.Configuration.Voters.Count > 1 && !r.Core.MissesCommittedEntries)
             throw new SimulationViolation($"{r.Id} restarted without entries up to its recorded commit {r.Storage.HardState.Commit} and does not know it");
         r.StateMachine = new SimStateMachine();
@@ -125,6 +123,8 @@ internal sealed partial class SimCluster
         r.ReadsAwaitingApply.Clear();
         r.Proposals.Clear();
         r.Writing = null;
+        // As the replica actor does: a sole voter campaigns at once instead of after an election timeout.
+        if (r.Core.IsSoleVoter) r.Core.Campaign();
     }
 
     private void Crash(SimReplica r, string why)
