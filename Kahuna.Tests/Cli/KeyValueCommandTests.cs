@@ -59,10 +59,12 @@ public sealed class KeyValueCommandTests : IAsyncLifetime
     [Fact]
     public async Task Set_WithTtl_SendsItInMilliseconds_AndWithEphemeral_UsesTheEphemeralStore()
     {
-        await _cli.RunAsync("kv", "set", "session", "x", "--ttl", "1.5s", "--ephemeral");
+        // A fractional TTL, and long enough that the key is still there for the reads below on a slow machine (1.5 s
+        // was not: three CLI runs took longer than that once, and the last read found the key expired).
+        await _cli.RunAsync("kv", "set", "session", "x", "--ttl", "1.5m", "--ephemeral");
 
         var request = Assert.Single(_server.Handler.Received.OfType<SetRequest>());
-        Assert.Equal(1500, request.TtlMs);
+        Assert.Equal(90_000, request.TtlMs);
         Assert.Equal(Durability.Ephemeral, request.Durability);
         Assert.Equal(ExitCodes.NegativeOutcome, (await _cli.RunAsync("kv", "get", "session")).ExitCode);
         Assert.Equal("x", (await _cli.RunAsync("kv", "get", "session", "--ephemeral")).Out.Trim());
