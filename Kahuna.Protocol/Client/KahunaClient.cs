@@ -26,6 +26,8 @@ public sealed partial class KahunaClient : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private long _routesRefreshedAt = long.MinValue / 2;
     private int _refreshing;
+    // Made once: a lambda that captures `this` would otherwise be a new delegate on every call.
+    private readonly Action<EndpointAddress> _onPreferredUnreachable;
 
     /// <summary>Creates a client; no connection is opened until the first request.</summary>
     /// <exception cref="ArgumentException">An option is out of range or an endpoint cannot be parsed.</exception>
@@ -36,6 +38,11 @@ public sealed partial class KahunaClient : IAsyncDisposable
         Options = options;
         _pool = new ConnectionPool(options);
         _operations = new OperationTracker(Guid.NewGuid());
+        _onPreferredUnreachable = lost =>
+        {
+            _routes.Forget(lost);
+            RoutesMayBeStale();
+        };
     }
 
     /// <summary>Creates a client for a comma-separated list of <c>host:port</c> endpoints, with default options.</summary>
@@ -137,8 +144,11 @@ public sealed partial class KahunaClient : IAsyncDisposable
         if (!validation.IsValid)
             throw new KahunaException(validation.Status, validation.Message);
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Options.RequestTimeout);
+        // The common call finds an open connection and gets its answer at once: it needs no timer of its own, the
+        // connection's sweep enforces the deadline. A token source for the deadline is made only for what waits
+        // outside a connection: opening one and the pause between retries.
+        long deadline = Deadlines.After(Options.RequestTimeout);
+        CancellationTokenSource? waits = null;
         var backoff = new RetryBackoff(Options.RetryInitialBackoff, Options.RetryMaxBackoff);
         var unreachable = new UnreachableClock(Options.UnreachableTimeout);
         string lastProblem = "no attempt finished";
@@ -152,14 +162,11 @@ public sealed partial class KahunaClient : IAsyncDisposable
                 var preferred = PreferredEndpoint(request);
                 try
                 {
-                    var connection = await _pool.GetAsync(preferred, deadline.Token, lost =>
-                    {
-                        _routes.Forget(lost);
-                        RoutesMayBeStale();
-                    }).ConfigureAwait(false);
+                    var connection = _pool.TryGetOpen(preferred)
+                        ?? await _pool.GetAsync(preferred, DeadlineToken(ref waits, deadline, cancellationToken), _onPreferredUnreachable).ConfigureAwait(false);
                     unreachable.Reached();
                     sent = true;
-                    var response = await connection.SendAsync(request, deadline.Token).ConfigureAwait(false);
+                    var response = await connection.SendAsync(request, deadline, waits?.Token ?? cancellationToken).ConfigureAwait(false);
                     if (IsOutcome(response.Status))
                         return response;
                     if (!KahunaConnection.IsRetryableStatus(response.Status))
@@ -184,15 +191,38 @@ public sealed partial class KahunaClient : IAsyncDisposable
                 {
                     throw new KahunaException(ex.Status, ex.Message, ex);
                 }
-                await Task.Delay(unreachable.Cap(backoff.Next(retryStatus)), deadline.Token).ConfigureAwait(false);
+                await Task.Delay(unreachable.Cap(backoff.Next(retryStatus)), DeadlineToken(ref waits, deadline, cancellationToken)).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested &&
+                                   (ex is RequestDeadlineExceededException || ex is OperationCanceledException && waits is { IsCancellationRequested: true }))
         {
             // A call that never reached any node says so; one that reached a node that kept deferring timed out.
             var status = lastStatus == KahunaStatus.Unavailable ? KahunaStatus.Unavailable : KahunaStatus.Timeout;
             throw new KahunaException(status, $"no answer within {DurationText.Of(Options.RequestTimeout)}; last problem: {lastProblem}");
         }
+        finally
+        {
+            waits?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A token that fires at <paramref name="deadline"/> or with <paramref name="cancellationToken"/>, made on first use
+    /// (only calls that wait outside a connection need one).
+    /// </summary>
+    private static CancellationToken DeadlineToken(ref CancellationTokenSource? source, long deadline, CancellationToken cancellationToken)
+    {
+        if (source is null)
+        {
+            source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var left = Deadlines.Remaining(deadline);
+            if (left == TimeSpan.Zero)
+                source.Cancel();
+            else if (left != Timeout.InfiniteTimeSpan)
+                source.CancelAfter(left);
+        }
+        return source.Token;
     }
 
     private string UnreachableMessage(string problem, KahunaRequest request, bool sent) =>

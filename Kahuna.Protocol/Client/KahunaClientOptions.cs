@@ -6,8 +6,11 @@ public sealed record KahunaClientOptions
     /// <summary>Nodes to talk to, as <c>host:port</c>. The client uses the first that answers and fails over in order.</summary>
     public IReadOnlyList<string> Endpoints { get; init; } = [];
 
-    /// <summary>Connections kept to the endpoint in use (default 2); requests are spread over them round-robin.</summary>
-    public int ConnectionsPerEndpoint { get; init; } = 2;
+    /// <summary>
+    /// Connections kept to each endpoint in use (default 1); requests are spread over them round-robin. One pipelined
+    /// connection per node carries more requests per system call than two, which measured faster on every workload.
+    /// </summary>
+    public int ConnectionsPerEndpoint { get; init; } = 1;
 
     /// <summary>Time one call may take including every retry (default 10 seconds); then it fails with <see cref="KahunaStatus.Timeout"/>.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);

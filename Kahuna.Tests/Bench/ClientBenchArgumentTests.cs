@@ -27,7 +27,7 @@ public sealed class ClientBenchArgumentTests
         Assert.Equal(128, options.ValueSize);
         Assert.Equal(KeyDistribution.Uniform, options.KeyDistribution);
         Assert.Equal(TimeSpan.FromSeconds(10), options.Timeout);
-        Assert.Equal(2, options.Connections);
+        Assert.Equal(1, options.Connections);
         Assert.False(options.Json);
         Assert.Equal("kahuna-persistent", options.EffectiveLabel);
         Assert.False(options.Seeds); // set writes; only get and mixed seed

@@ -82,7 +82,7 @@ public sealed record ClientBenchOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Client connections per endpoint (the client's own default is 2).</summary>
-    public int Connections { get; init; } = 2;
+    public int Connections { get; init; } = 1;
 
     /// <summary>Whether the client sends each request to its partition's leader (the client's default) or lets nodes forward.</summary>
     public bool RouteToLeaders { get; init; } = true;

@@ -49,10 +49,24 @@ internal sealed class ConnectionPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// An open connection at once, without waiting or opening one: to <paramref name="preferred"/> when given, else to
+    /// the current endpoint. Null when the chosen slot has none; <see cref="GetAsync(EndpointAddress?, CancellationToken, Action{EndpointAddress}?)"/>
+    /// then opens it.
+    /// </summary>
+    public KahunaConnection? TryGetOpen(EndpointAddress? preferred)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var slots = preferred is null ? _slots[Volatile.Read(ref _currentEndpoint)] : SlotsFor(preferred);
+        var connection = slots[(uint)Interlocked.Increment(ref _roundRobin) % (uint)slots.Length].Connection;
+        return connection is { IsOpen: true } ? connection : null;
+    }
+
     private Slot[] SlotsFor(EndpointAddress endpoint)
     {
         var configured = Array.IndexOf(_endpoints, endpoint);
         if (configured >= 0) return _slots[configured];
+        if (_learned.TryGetValue(endpoint, out var learned)) return learned;
         return _learned.GetOrAdd(endpoint, _ => Enumerable.Range(0, _options.ConnectionsPerEndpoint).Select(_ => new Slot()).ToArray());
     }
 

@@ -22,7 +22,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly int _maxFrameBytes;
     private readonly Channel<(ulong Id, KahunaRequest Request)> _outgoing;
-    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<KahunaResponse>> _pending = new();
+    private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _closed = new();
     private Task _readLoop = Task.CompletedTask;
@@ -40,6 +40,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
         // Bounded by the in-flight slots every request takes before it is queued.
         _outgoing = Channel.CreateUnbounded<(ulong, KahunaRequest)>(new UnboundedChannelOptions { SingleReader = true });
         _slots = new SemaphoreSlim(options.MaxInFlightPerConnection, options.MaxInFlightPerConnection);
+        StartSweep(options.RequestTimeout);
     }
 
     /// <summary>The node this connection talks to.</summary>
@@ -73,7 +74,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
             connection = new KahunaConnection(endpoint, socket, stream, options);
             connection.Start();
             var hello = new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = options.ClientName, Credential = options.Credential };
-            var reply = await connection.SendAsync(hello, timeout.Token).ConfigureAwait(false);
+            var reply = await connection.SendAsync(hello, Deadlines.None, timeout.Token).ConfigureAwait(false);
             if (reply.Status != KahunaStatus.Ok)
                 throw new KahunaConnectionException(reply.Status, $"{endpoint} refused the handshake: {reply.Message}", isRetryable: IsRetryableStatus(reply.Status));
             if (reply is not HelloReply helloReply)
@@ -98,16 +99,20 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
 
     /// <summary>
     /// Sends one request and awaits its answer. Throws <see cref="KahunaConnectionException"/> if the connection
-    /// fails first, <see cref="OperationCanceledException"/> if <paramref name="cancellationToken"/> fires.
+    /// fails first, <see cref="RequestDeadlineExceededException"/> once the <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp <paramref name="deadline"/> has passed, <see cref="OperationCanceledException"/> if
+    /// <paramref name="cancellationToken"/> fires.
     /// </summary>
-    public async Task<KahunaResponse> SendAsync(KahunaRequest request, CancellationToken cancellationToken)
+    public async Task<KahunaResponse> SendAsync(KahunaRequest request, long deadline, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_slots.Wait(0) && !await _slots.WaitAsync(Deadlines.Remaining(deadline), cancellationToken).ConfigureAwait(false))
+            throw new RequestDeadlineExceededException();
         ulong id = (ulong)Interlocked.Increment(ref _nextRequestId);
-        var completion = new TaskCompletionSource<KahunaResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new PendingRequest(deadline);
         try
         {
             _pending[id] = completion;
+            ArmSweep();
             if (_failure is { } failure)
                 throw failure;
             if (!_outgoing.Writer.TryWrite((id, request)))
@@ -146,6 +151,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _failure, failure, null) is not null)
             return;
         _outgoing.Writer.TryComplete();
+        StopSweep();
         try
         {
             _closed.Cancel();
