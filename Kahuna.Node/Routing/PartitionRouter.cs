@@ -141,7 +141,9 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
                     backoff = await BackOff(backoff, cancellationToken);
                     continue;
                 default:
-                    _leaderHints[partition.Id] = target!;
+                    // Written only when it changes: a write takes the dictionary's lock, and this runs on every request.
+                    if (!_leaderHints.TryGetValue(partition.Id, out var known) || known != target)
+                        _leaderHints[partition.Id] = target!;
                     return reply.Response;
             }
         }
