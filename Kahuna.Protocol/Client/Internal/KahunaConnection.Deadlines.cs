@@ -49,31 +49,20 @@ internal sealed partial class KahunaConnection
 
     private void Sweep()
     {
-        long now = Stopwatch.GetTimestamp();
-        foreach (var (_, pending) in _pending)
-        {
-            if (pending.Deadline <= now)
-                pending.TrySetException(new RequestDeadlineExceededException());
-        }
+        bool anyWaiting = _pending.ExpireOverdue(Stopwatch.GetTimestamp());
         if (_failure is not null)
             return;
-        if (_pending.IsEmpty)
+        if (!anyWaiting)
         {
-            // Disarm, then look again: a request added in between saw the sweep armed and did not arm it.
+            // Disarm, then look again: a request armed in between saw the sweep armed and did not arm it.
             Volatile.Write(ref _sweepArmed, 0);
-            if (_pending.IsEmpty || Interlocked.Exchange(ref _sweepArmed, 1) != 0)
+            if (!_pending.AnyWaiting() || Interlocked.Exchange(ref _sweepArmed, 1) != 0)
                 return;
         }
         ScheduleSweep();
     }
 
     private void StopSweep() => _sweep?.Dispose();
-
-    /// <summary>A caller waiting for its answer, and the <see cref="Stopwatch"/> timestamp after which the sweep gives up.</summary>
-    private sealed class PendingRequest(long deadline) : TaskCompletionSource<KahunaResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public long Deadline { get; } = deadline;
-    }
 }
 
 /// <summary>A request's deadline passed before its answer came; the client turns it into a Timeout.</summary>

@@ -26,9 +26,8 @@ internal sealed partial class KahunaConnection
                     if (scratch.WrittenCount > _maxFrameBytes)
                     {
                         // Only this request is refused; the connection itself is fine.
-                        if (_pending.TryGetValue(item.Id, out var tooLarge))
-                            tooLarge.TrySetResult(ErrorResponse.Create(KahunaStatus.TooLarge,
-                                $"the request encodes to {scratch.WrittenCount} bytes, over the frame limit of {_maxFrameBytes}"));
+                        _pending.TryComplete(item.Id, ErrorResponse.Create(KahunaStatus.TooLarge,
+                            $"the request encodes to {scratch.WrittenCount} bytes, over the frame limit of {_maxFrameBytes}"));
                         continue;
                     }
                     FrameCodec.WriteFrame(_output, scratch.WrittenSpan);
@@ -120,7 +119,6 @@ internal sealed partial class KahunaConnection
             return;
         }
         // An id not found belongs to a request that was cancelled meanwhile.
-        if (_pending.TryGetValue(decoded.RequestId, out var completion))
-            completion.TrySetResult(response);
+        _pending.TryComplete(decoded.RequestId, response);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -22,12 +21,10 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly int _maxFrameBytes;
     private readonly Channel<(ulong Id, KahunaRequest Request)> _outgoing;
-    private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
-    private readonly SemaphoreSlim _slots;
+    private readonly PendingRequests _pending;
     private readonly CancellationTokenSource _closed = new();
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
-    private long _nextRequestId;
     private volatile KahunaConnectionException? _failure;
 
     private KahunaConnection(EndpointAddress endpoint, Socket socket, Stream stream, KahunaClientOptions options)
@@ -39,7 +36,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         // Bounded by the in-flight slots every request takes before it is queued.
         _outgoing = Channel.CreateUnbounded<(ulong, KahunaRequest)>(new UnboundedChannelOptions { SingleReader = true });
-        _slots = new SemaphoreSlim(options.MaxInFlightPerConnection, options.MaxInFlightPerConnection);
+        _pending = new PendingRequests(options.MaxInFlightPerConnection);
         StartSweep(options.RequestTimeout);
     }
 
@@ -103,29 +100,26 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
     /// timestamp <paramref name="deadline"/> has passed, <see cref="OperationCanceledException"/> if
     /// <paramref name="cancellationToken"/> fires.
     /// </summary>
-    public async Task<KahunaResponse> SendAsync(KahunaRequest request, long deadline, CancellationToken cancellationToken)
+    public ValueTask<KahunaResponse> SendAsync(KahunaRequest request, long deadline, CancellationToken cancellationToken) =>
+        _pending.TryRent(out var slot) ? Send(slot, request, deadline, cancellationToken) : SendWhenASlotFreesAsync(request, deadline, cancellationToken);
+
+    private async ValueTask<KahunaResponse> SendWhenASlotFreesAsync(KahunaRequest request, long deadline, CancellationToken cancellationToken)
     {
-        if (!_slots.Wait(0) && !await _slots.WaitAsync(Deadlines.Remaining(deadline), cancellationToken).ConfigureAwait(false))
-            throw new RequestDeadlineExceededException();
-        ulong id = (ulong)Interlocked.Increment(ref _nextRequestId);
-        var completion = new PendingRequest(deadline);
-        try
-        {
-            _pending[id] = completion;
-            ArmSweep();
-            if (_failure is { } failure)
-                throw failure;
-            if (!_outgoing.Writer.TryWrite((id, request)))
-                throw _failure ?? Closed();
-            await using var registration = cancellationToken.UnsafeRegister(
-                static (state, token) => ((TaskCompletionSource<KahunaResponse>)state!).TrySetCanceled(token), completion).ConfigureAwait(false);
-            return await completion.Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            _pending.TryRemove(id, out _);
-            _slots.Release();
-        }
+        var slot = await _pending.RentAsync(Deadlines.Remaining(deadline), cancellationToken).ConfigureAwait(false)
+                   ?? throw new RequestDeadlineExceededException();
+        return await Send(slot, request, deadline, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<KahunaResponse> Send(PendingSlot slot, KahunaRequest request, long deadline, CancellationToken cancellationToken)
+    {
+        ulong id = slot.Arm(deadline);
+        ArmSweep();
+        slot.CancelWith(cancellationToken);
+        if (_failure is { } failure)
+            slot.TryComplete(id, null, failure);
+        else if (!_outgoing.Writer.TryWrite((id, request)))
+            slot.TryComplete(id, null, _failure ?? Closed());
+        return slot.AsValueTask();
     }
 
     /// <summary>Closes the connection; pending requests fail with a retryable connection error.</summary>
@@ -167,8 +161,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
         {
             // Already broken.
         }
-        foreach (var pending in _pending.Values)
-            pending.TrySetException(failure);
+        _pending.FailAll(failure);
     }
 
     internal static bool IsRetryableStatus(KahunaStatus status) =>

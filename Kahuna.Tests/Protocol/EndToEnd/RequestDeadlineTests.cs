@@ -54,11 +54,11 @@ public class RequestDeadlineTests
         var options = KahunaClientOptions.FromEndpoints(server.Endpoint) with { MaxInFlightPerConnection = 1 };
         await using var connection = await KahunaConnection.OpenAsync(EndpointAddress.Parse(server.Endpoint), options, CancellationToken.None);
         using var stop = new CancellationTokenSource();
-        var holder = connection.SendAsync(new GetRequest { Key = "hang", Durability = Durability.Persistent }, Deadlines.None, stop.Token);
+        var holder = connection.SendAsync(new GetRequest { Key = "hang", Durability = Durability.Persistent }, Deadlines.None, stop.Token).AsTask();
 
         var started = Stopwatch.GetTimestamp();
         await Assert.ThrowsAsync<RequestDeadlineExceededException>(() =>
-            connection.SendAsync(new GetRequest { Key = "other", Durability = Durability.Persistent }, Deadlines.After(TimeSpan.FromMilliseconds(200)), CancellationToken.None));
+            connection.SendAsync(new GetRequest { Key = "other", Durability = Durability.Persistent }, Deadlines.After(TimeSpan.FromMilliseconds(200)), CancellationToken.None).AsTask());
 
         Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(150), "it waited for the slot until its deadline");
         Assert.False(holder.IsCompleted);
@@ -74,7 +74,7 @@ public class RequestDeadlineTests
         await using var connection = await KahunaConnection.OpenAsync(EndpointAddress.Parse(server.Endpoint), options, CancellationToken.None);
         await Eventually.TrueAsync(() => !connection.SweepArmed, TimeSpan.FromSeconds(10), "the sweep stops after the handshake");
 
-        var late = connection.SendAsync(new GetRequest { Key = "hang", Durability = Durability.Persistent }, Deadlines.After(TimeSpan.FromMilliseconds(50)), CancellationToken.None);
+        var late = connection.SendAsync(new GetRequest { Key = "hang", Durability = Durability.Persistent }, Deadlines.After(TimeSpan.FromMilliseconds(50)), CancellationToken.None).AsTask();
         Assert.True(connection.SweepArmed, "a request is pending");
         await Assert.ThrowsAsync<RequestDeadlineExceededException>(() => late);
 
