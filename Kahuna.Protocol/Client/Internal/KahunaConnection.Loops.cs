@@ -118,7 +118,7 @@ internal sealed partial class KahunaConnection
                 isRetryable: IsRetryableStatus(response.Status) || response.Status == KahunaStatus.ProtocolError));
             return;
         }
-        // An id not found belongs to a request that was cancelled meanwhile.
+        // An id that no longer waits belongs to a request whose caller gave up meanwhile (deadline, cancellation).
         _pending.TryComplete(decoded.RequestId, response);
     }
 }

@@ -130,4 +130,72 @@ public class PendingRequestsTests
             }
         }
     }
+
+    [Fact]
+    public async Task RacingAnswersDeadlinesCancellationsAndFailures_NeverCompleteTheWrongRequest_AndEverySlotComesBack()
+    {
+        const int capacity = 8;
+        var pending = new PendingRequests(capacity);
+        var sent = new System.Collections.Concurrent.ConcurrentQueue<ulong>();
+        using var stop = new CancellationTokenSource();
+        int wrong = 0, answered = 0, failed = 0;
+
+        // The "server" answers every id it sees, some twice and some late, each answer naming the request it is for.
+        var server = Task.Run(async () =>
+        {
+            var random = new Random(1);
+            while (!stop.IsCancellationRequested || !sent.IsEmpty)
+            {
+                if (!sent.TryDequeue(out var id)) { await Task.Yield(); continue; }
+                pending.TryComplete(id, new GetResponse { Status = KahunaStatus.Ok, Revision = (long)id });
+                if (random.Next(8) == 0) sent.Enqueue(id); // a duplicate or late answer
+            }
+        });
+        // The sweep, with a clock that sometimes runs ahead so deadlines pass mid-flight.
+        var sweep = Task.Run(async () =>
+        {
+            var random = new Random(2);
+            while (!stop.IsCancellationRequested)
+            {
+                pending.ExpireOverdue(Stopwatch.GetTimestamp() + random.Next(3) * Stopwatch.Frequency / 1000);
+                await Task.Yield();
+            }
+        });
+        var callers = Enumerable.Range(0, 4).Select(seed => Task.Run(async () =>
+        {
+            var random = new Random(100 + seed);
+            for (int i = 0; i < 2_000; i++)
+            {
+                var slot = await pending.RentAsync(Timeout.InfiniteTimeSpan, CancellationToken.None) ?? throw new InvalidOperationException("no slot");
+                ulong id = slot.Arm(Stopwatch.GetTimestamp() + random.Next(4) * Stopwatch.Frequency / 1000);
+                using var cancel = new CancellationTokenSource();
+                slot.CancelWith(cancel.Token);
+                if (random.Next(4) == 0) cancel.CancelAfter(random.Next(2));
+                if (random.Next(50) == 0) pending.FailAll(new KahunaConnectionException(KahunaStatus.Unavailable, "connection lost", isRetryable: true));
+                sent.Enqueue(id);
+                try
+                {
+                    var answer = (GetResponse)await slot.AsValueTask();
+                    Interlocked.Increment(ref answered);
+                    if (answer.Revision != (long)id) Interlocked.Increment(ref wrong);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or RequestDeadlineExceededException or KahunaConnectionException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromMinutes(2));
+        stop.Cancel();
+        await Task.WhenAll(server, sweep).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, wrong);
+        Assert.Equal(8_000, answered + failed);
+        Assert.True(answered > 0 && failed > 0, $"both outcomes happened ({answered} answered, {failed} failed)");
+        Assert.False(pending.AnyWaiting());
+        for (int i = 0; i < capacity; i++)
+            Assert.True(pending.TryRent(out _), "every slot came back");
+        Assert.False(pending.TryRent(out _));
+    }
 }
