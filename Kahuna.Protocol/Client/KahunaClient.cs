@@ -194,12 +194,15 @@ public sealed partial class KahunaClient : IAsyncDisposable
                 await Task.Delay(unreachable.Cap(backoff.Next(retryStatus)), DeadlineToken(ref waits, deadline, cancellationToken)).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested &&
-                                   (ex is RequestDeadlineExceededException || ex is OperationCanceledException && waits is { IsCancellationRequested: true }))
+        catch (RequestDeadlineExceededException)
         {
-            // A call that never reached any node says so; one that reached a node that kept deferring timed out.
-            var status = lastStatus == KahunaStatus.Unavailable ? KahunaStatus.Unavailable : KahunaStatus.Timeout;
-            throw new KahunaException(status, $"no answer within {DurationText.Of(Options.RequestTimeout)}; last problem: {lastProblem}");
+            // The caller's own cancellation, if it came too, is what the caller asked for.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw TimedOut(lastStatus, lastProblem);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && waits is { IsCancellationRequested: true })
+        {
+            throw TimedOut(lastStatus, lastProblem);
         }
         finally
         {
@@ -224,6 +227,11 @@ public sealed partial class KahunaClient : IAsyncDisposable
         }
         return source.Token;
     }
+
+    /// <summary>The request timeout passed: a call that never reached any node says so; one that reached a node that kept deferring timed out.</summary>
+    private KahunaException TimedOut(KahunaStatus lastStatus, string lastProblem) =>
+        new(lastStatus == KahunaStatus.Unavailable ? KahunaStatus.Unavailable : KahunaStatus.Timeout,
+            $"no answer within {DurationText.Of(Options.RequestTimeout)}; last problem: {lastProblem}");
 
     private string UnreachableMessage(string problem, KahunaRequest request, bool sent) =>
         $"no node accepted a connection for {DurationText.Of(Options.UnreachableTimeout)}: {problem}" +
