@@ -84,7 +84,7 @@ internal sealed class ClientBenchOptionSet
     private readonly Option<TimeSpan?> _lockLease = OptionFactory.Duration("--lock-lease", "Lease of each lock (default 10s)");
     private readonly Option<int?> _count = new("--count") { Description = "Values per sequence operation (a range from the leader's reserved block; default 1)", HelpName = "n" };
     private readonly Option<TimeSpan?> _timeout = OptionFactory.Duration("--timeout", "Per-operation limit, retries included; slower counts as a timeout (default 10s)");
-    private readonly Option<int> _connections = new("--connections") { Description = "Client connections per endpoint", DefaultValueFactory = _ => 1, HelpName = "n" };
+    private readonly Option<int> _connections = new("--connections") { Description = "Client connections per endpoint", DefaultValueFactory = _ => ClientBenchOptions.DefaultConnections, HelpName = "n" };
     private readonly Option<bool> _noLeaderRouting = new("--no-leader-routing") { Description = "Send requests to the endpoints in turn and let nodes forward them (to see what the client's leader routing saves)" };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of the random choices (default 0: from the clock)", HelpName = "n" };
     private readonly Option<bool> _noSeed = new("--no-seed") { Description = "Do not write the key space before the warm-up" };

@@ -81,8 +81,11 @@ public sealed record ClientBenchOptions
     /// <summary>Per-operation limit, retries included; an operation that takes longer counts as a timeout.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Client connections per endpoint (the client's own default is 2).</summary>
-    public int Connections { get; init; } = 1;
+    /// <summary>Client connections per endpoint; by default the client's own (<see cref="Protocol.Client.KahunaClientOptions.ConnectionsPerEndpoint"/>).</summary>
+    public int Connections { get; init; } = DefaultConnections;
+
+    /// <summary>The client's own default, so the benchmark measures what an application gets without tuning.</summary>
+    internal static int DefaultConnections => new Protocol.Client.KahunaClientOptions().ConnectionsPerEndpoint;
 
     /// <summary>Whether the client sends each request to its partition's leader (the client's default) or lets nodes forward.</summary>
     public bool RouteToLeaders { get; init; } = true;
