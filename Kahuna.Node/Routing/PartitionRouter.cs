@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Kahuna.Node.Cluster;
 using Kahuna.Node.Network;
@@ -38,12 +39,11 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
     private readonly NodeDirectory _directory;
     private readonly RouterSettings _settings;
     private readonly IActorRefProvider _provider;
-    private readonly ConcurrentDictionary<long, PendingAttempt> _pending = new();
+    private readonly PendingAttempts _attempts;
     private readonly ConcurrentDictionary<int, string> _leaderHints = new();
     private readonly ConcurrentDictionary<(string Node, string Group), (Address Address, IActorRef Ref)> _replicaRefs = new();
     private readonly IActorRef _replies;
     private readonly Timer _expiry;
-    private long _correlation;
     private int _roundRobin;
     private int _inFlight;
     private long _forwarded;
@@ -56,6 +56,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         _directory = directory;
         _settings = settings;
         _provider = ((ExtendedActorSystem)system).Provider;
+        _attempts = new PendingAttempts(settings.MaxInFlight);
         _replies = RouterReplySink.Register(this, _provider);
         _expiry = new Timer(static state => ((PartitionRouter)state!).ExpireAttempts(), this, ExpiryInterval, ExpiryInterval);
     }
@@ -76,6 +77,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
     /// <summary>Attempts sent to a replica on another node (a client that routes to leaders keeps this near zero).</summary>
     public long Forwarded => Interlocked.Read(ref _forwarded);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<KahunaResponse> HandleAsync(KahunaRequest request, RequestContext context, CancellationToken cancellationToken)
     {
         // Admission: past the node's capacity, refuse at once (the client backs off) instead of queueing without bound.
@@ -95,6 +97,8 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         }
     }
 
+    // Pooled state machines: these two run for every request and usually wait for a replica.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<KahunaResponse> RouteAsync(KahunaRequest request, CancellationToken cancellationToken)
     {
         var partition = PartitionOf(request, out var refusal);
@@ -197,43 +201,21 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         return actor;
     }
 
-    private async Task<PartitionReply?> SendAsync(IActorRef replica, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
+    private ValueTask<PartitionReply?> SendAsync(IActorRef replica, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
     {
         // One shared sweeper expires attempts (ExpireAttempts), instead of a timer per attempt: timers were among the
-        // largest allocations per request.
-        var id = Interlocked.Increment(ref _correlation);
-        var attempt = new PendingAttempt(Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
-        _pending[id] = attempt;
-        using var cancellation = ct.CanBeCanceled ? ct.UnsafeRegister(static a => ((PendingAttempt)a!).TrySetCanceled(), attempt) : default;
-        try
-        {
-            replica.Tell(new PartitionRequest(id, request, _replies), ActorRefs.NoSender);
-            return await attempt.Task;
-        }
-        finally
-        {
-            _pending.TryRemove(id, out _);
-        }
+        // largest allocations per request; and the wait is a reused one, not a completion source per attempt.
+        var wait = _attempts.Rent();
+        var id = wait.Arm(Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        wait.CancelWith(ct);
+        replica.Tell(new PartitionRequest((long)id, request, _replies), ActorRefs.NoSender);
+        return wait.AsValueTask();
     }
 
-    internal void Complete(PartitionReply reply)
-    {
-        if (_pending.TryRemove(reply.CorrelationId, out var attempt)) attempt.TrySetResult(reply);
-    }
+    internal void Complete(PartitionReply reply) => _attempts.TryComplete(reply.CorrelationId, reply);
 
     /// <summary>Answers null (no reply in time) to every attempt past its deadline.</summary>
-    private void ExpireAttempts()
-    {
-        var now = Stopwatch.GetTimestamp();
-        foreach (var (id, attempt) in _pending)
-            if (attempt.Deadline <= now && _pending.TryRemove(id, out _)) attempt.TrySetResult(null);
-    }
-
-    /// <summary>An attempt waiting for its replica's reply; null means no reply before the deadline.</summary>
-    private sealed class PendingAttempt(long deadline) : TaskCompletionSource<PartitionReply?>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public long Deadline { get; } = deadline;
-    }
+    private void ExpireAttempts() => _attempts.ExpireOverdue(Stopwatch.GetTimestamp());
 
     private static async Task<int> BackOff(int ms, CancellationToken ct)
     {

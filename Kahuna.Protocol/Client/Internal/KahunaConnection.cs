@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Kahuna.Protocol.Concurrency;
 using Kahuna.Protocol.Framing;
 using Kahuna.Protocol.Messages;
 
@@ -110,7 +111,7 @@ internal sealed partial class KahunaConnection : IAsyncDisposable
         return await Send(slot, request, deadline, cancellationToken).ConfigureAwait(false);
     }
 
-    private ValueTask<KahunaResponse> Send(PendingSlot slot, KahunaRequest request, long deadline, CancellationToken cancellationToken)
+    private ValueTask<KahunaResponse> Send(ReusableWait<KahunaResponse> slot, KahunaRequest request, long deadline, CancellationToken cancellationToken)
     {
         ulong id = slot.Arm(deadline);
         ArmSweep();

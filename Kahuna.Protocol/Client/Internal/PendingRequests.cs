@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using System.Threading.Tasks.Sources;
+using Kahuna.Protocol.Concurrency;
 using Kahuna.Protocol.Messages;
+using PendingSlot = Kahuna.Protocol.Concurrency.ReusableWait<Kahuna.Protocol.Messages.KahunaResponse>;
 
 namespace Kahuna.Protocol.Client.Internal;
 
@@ -8,9 +9,9 @@ namespace Kahuna.Protocol.Client.Internal;
 /// The requests of one connection that wait for their answers: a fixed set of reusable slots, one per request the
 /// connection may have in flight, so a call allocates no completion source, task or table entry of its own. A request
 /// id names its slot and that slot's use count, so an answer that comes after its caller gave up (deadline,
-/// cancellation) can never complete the slot's next request.
+/// cancellation) can never complete the slot's next request (see <see cref="ReusableWait{T}"/>).
 /// </summary>
-internal sealed class PendingRequests
+internal sealed class PendingRequests : IReusableWaitOwner
 {
     private readonly PendingSlot[] _slots;
     // Bounds the slots taken; whoever gets past it finds a free index in the queue.
@@ -22,7 +23,7 @@ internal sealed class PendingRequests
         _slots = new PendingSlot[capacity];
         for (int i = 0; i < capacity; i++)
         {
-            _slots[i] = new PendingSlot(this, i);
+            _slots[i] = new PendingSlot(this, i, (ulong)capacity);
             _free.Enqueue(i);
         }
         _capacity = new SemaphoreSlim(capacity, capacity);
@@ -87,14 +88,8 @@ internal sealed class PendingRequests
         return false;
     }
 
-    internal ulong IdFor(int index, uint use) => (ulong)use * (ulong)_slots.Length + (ulong)index + 1;
-
-    private PendingSlot? SlotOf(ulong id)
-    {
-        if (id == 0)
-            return null;
-        return _slots[(int)((id - 1) % (ulong)_slots.Length)];
-    }
+    private PendingSlot? SlotOf(ulong id) =>
+        id == 0 ? null : _slots[PendingSlot.IndexOf(id, (ulong)_slots.Length)];
 
     private PendingSlot Take()
     {
@@ -106,89 +101,9 @@ internal sealed class PendingRequests
         return _slots[index];
     }
 
-    internal void Return(int index)
+    public void Return(int index)
     {
         _free.Enqueue(index);
         _capacity.Release();
     }
-}
-
-/// <summary>
-/// One reusable wait for an answer, awaited as a <see cref="ValueTask{TResult}"/> exactly once per use; reading the
-/// result hands the slot back. Whoever completes it first wins (answer, deadline, cancellation, connection failure):
-/// completion is a compare-and-swap on the id of the request that waits.
-/// </summary>
-internal sealed class PendingSlot(PendingRequests owner, int index) : IValueTaskSource<KahunaResponse>
-{
-    private ManualResetValueTaskSourceCore<KahunaResponse> _core = new() { RunContinuationsAsynchronously = true };
-    private long _waitingId;
-    private uint _uses;
-    private CancellationTokenRegistration _registration;
-
-    /// <summary>The id of the request waiting here; 0 when none waits (free, or completed and not yet read).</summary>
-    public ulong WaitingId => (ulong)Volatile.Read(ref _waitingId);
-
-    /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> timestamp after which the sweep fails the request.</summary>
-    public long Deadline { get; private set; }
-
-    /// <summary>Starts a use: returns the id to send the request under.</summary>
-    public ulong Arm(long deadline)
-    {
-        Deadline = deadline;
-        ulong id = owner.IdFor(index, unchecked(++_uses));
-        // A full fence: the connection's failure flag is read right after, and Fail() reads this the other way round.
-        Interlocked.Exchange(ref _waitingId, (long)id);
-        return id;
-    }
-
-    /// <summary>Fails the request with cancellation when <paramref name="cancellationToken"/> fires.</summary>
-    public void CancelWith(CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled)
-            return;
-        _registration = cancellationToken.UnsafeRegister(static (state, token) =>
-        {
-            var slot = (PendingSlot)state!;
-            ulong id = slot.WaitingId;
-            if (id != 0)
-                slot.TryComplete(id, null, new OperationCanceledException(token));
-        }, this);
-    }
-
-    public ValueTask<KahunaResponse> AsValueTask() => new(this, _core.Version);
-
-    /// <summary>Completes the request <paramref name="id"/> if it still waits here: with the answer, or with the error.</summary>
-    public bool TryComplete(ulong id, KahunaResponse? response, Exception? error)
-    {
-        if (Interlocked.CompareExchange(ref _waitingId, 0, (long)id) != (long)id)
-            return false;
-        if (error is null)
-            _core.SetResult(response!);
-        else
-            _core.SetException(error);
-        return true;
-    }
-
-    public KahunaResponse GetResult(short token)
-    {
-        if (token != _core.Version)
-            return _core.GetResult(token); // throws: a stale await, which must not hand the slot back a second time
-        try
-        {
-            return _core.GetResult(token);
-        }
-        finally
-        {
-            // Waits for a cancellation callback that is running, so none can touch the slot's next use.
-            _registration.Dispose();
-            _registration = default;
-            _core.Reset();
-            owner.Return(index);
-        }
-    }
-
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
 }

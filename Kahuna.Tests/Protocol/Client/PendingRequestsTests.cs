@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kahuna.Protocol;
 using Kahuna.Protocol.Client.Internal;
+using Kahuna.Protocol.Concurrency;
 using Kahuna.Protocol.Messages;
 using Xunit;
 
@@ -117,7 +118,7 @@ public class PendingRequestsTests
         var seen = new HashSet<ulong>();
         for (int round = 0; round < 50; round++)
         {
-            var slots = new List<(PendingSlot Slot, ulong Id)>();
+            var slots = new List<(ReusableWait<KahunaResponse> Slot, ulong Id)>();
             while (pending.TryRent(out var slot))
                 slots.Add((slot, slot.Arm(Deadlines.None)));
             Assert.Equal(3, slots.Count);
