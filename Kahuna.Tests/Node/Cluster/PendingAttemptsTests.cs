@@ -134,20 +134,25 @@ public class PendingAttemptsTests
         var misrouted = 0;
         var callers = Enumerable.Range(0, 8).Select(caller => Task.Run(async () =>
         {
+            long previous = 0;
             for (var i = 0; i < 2_000; i++)
             {
                 var wait = attempts.Rent();
                 var id = (long)wait.Arm(Never);
                 var pending = wait.AsValueTask();
-                // Answered from another thread, then answered again: the duplicate must be dropped, also after the wait's reuse.
+                var late = previous;
+                // Answered from another thread: first a late reply to this caller's previous attempt (its wait is
+                // likely armed again by now, by this caller or another), then the answer, then a duplicate of it.
                 _ = Task.Run(() =>
                 {
+                    if (late != 0) attempts.TryComplete(late, Reply(late, KahunaStatus.Retry));
                     attempts.TryComplete(id, Reply(id));
                     attempts.TryComplete(id, Reply(id, KahunaStatus.Retry));
                 });
                 var reply = await pending;
                 if (reply is null || reply.CorrelationId != id || reply.Response.Status != KahunaStatus.Ok)
                     Interlocked.Increment(ref misrouted);
+                previous = id;
             }
         })).ToArray();
         await Task.WhenAll(callers).WaitAsync(TimeSpan.FromMinutes(2));
