@@ -24,6 +24,8 @@ internal sealed class ReusableWait<T>(IReusableWaitOwner owner, int index, ulong
     private long _waitingId;
     private ulong _uses;
     private CancellationTokenRegistration _registration;
+    // Uses wrap here, so every id stays below 2^63 (the router's correlation ids travel as a long).
+    private readonly ulong _useLimit = (ulong)long.MaxValue / tableSize;
 
     /// <summary>The id whose answer this wait expects; 0 when none (free, or completed and not yet read).</summary>
     public ulong WaitingId => (ulong)Volatile.Read(ref _waitingId);
@@ -38,8 +40,9 @@ internal sealed class ReusableWait<T>(IReusableWaitOwner owner, int index, ulong
     public ulong Arm(long deadline)
     {
         Deadline = deadline;
-        // Kept below 2^63, so the id is positive also where it travels as a long.
-        ulong id = (unchecked(++_uses) % (long.MaxValue / tableSize)) * tableSize + (ulong)index + 1;
+        if (++_uses == _useLimit)
+            _uses = 0;
+        ulong id = _uses * tableSize + (ulong)index + 1;
         // A full fence: callers read a failure flag right after, and whoever fails everything reads this the other way.
         Interlocked.Exchange(ref _waitingId, (long)id);
         return id;

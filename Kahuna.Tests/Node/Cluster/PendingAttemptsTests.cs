@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kahuna.Node.Routing;
 using Kahuna.Protocol;
+using Kahuna.Protocol.Concurrency;
 using Kahuna.Protocol.Messages;
 using Xunit;
 using static Kahuna.Node.Partitions.PartitionProtocol;
@@ -17,6 +18,15 @@ public class PendingAttemptsTests
         new(id, new PingReply { Status = status }, null);
 
     private static long Never => long.MaxValue;
+
+    /// <summary>One whole attempt on <paramref name="wait"/>: armed, answered, its answer read. Returns its id.</summary>
+    private static async Task<long> RoundTripAsync(PendingAttempts attempts, ReusableWait<PartitionReply?> wait)
+    {
+        var id = (long)wait.Arm(Never);
+        Assert.True(attempts.TryComplete(id, Reply(id)));
+        Assert.Equal(id, (await wait.AsValueTask())!.CorrelationId);
+        return id;
+    }
 
     [Fact]
     public async Task AReplyAfterItsAttemptGaveUp_DoesNotCompleteTheNextAttemptOnTheSameWait()
@@ -51,12 +61,7 @@ public class PendingAttemptsTests
             Assert.Equal(ids[i], (await inFlight[i].AsValueTask())!.CorrelationId);
         }
         for (var round = 0; round < 3; round++)
-        {
-            var wait = attempts.Rent();
-            var id = (long)wait.Arm(Never);
-            Assert.True(attempts.TryComplete(id, Reply(id)));
-            await wait.AsValueTask();
-        }
+            await RoundTripAsync(attempts, attempts.Rent());
         Assert.Equal(100, attempts.Count);
     }
 
@@ -117,11 +122,9 @@ public class PendingAttemptsTests
             Assert.Equal(3, waits.Distinct().Count());
             foreach (var wait in waits)
             {
-                var id = (long)wait.Arm(Never);
+                var id = await RoundTripAsync(attempts, wait);
                 Assert.True(id > 0);
                 Assert.True(seen.Add(id), $"id {id} was issued before");
-                Assert.True(attempts.TryComplete(id, Reply(id)));
-                await wait.AsValueTask();
             }
         }
         Assert.Equal(3, attempts.Count);
