@@ -16,7 +16,8 @@ namespace Kahuna.Benchmarks;
 /// server that answers every request with the same pre-built answer, at almost no cost of its own. What is left is
 /// the client's work (validation, routing, the in-flight slot, the pending table, the writer and reader loops,
 /// the codec, timeouts) plus the loopback sockets. Allocations count the whole process, the stand-in server's too,
-/// which allocates next to nothing per request.
+/// which allocates next to nothing per request. <see cref="EphemeralSet"/> adds a write's own work: its operation id,
+/// the floor of answered operations, and the 128-byte value on the wire.
 /// </summary>
 [MemoryDiagnoser]
 public class ClientRoundTripBenchmarks
@@ -24,13 +25,20 @@ public class ClientRoundTripBenchmarks
     private const int Callers = 64;
     private const int CallsPerCaller = 200;
 
+    private static readonly byte[] Value = new byte[128];
+
     private AnsweringServer _server = null!;
     private KahunaClient _client = null!;
 
-    [GlobalSetup]
-    public async Task Setup()
+    [GlobalSetup(Target = nameof(EphemeralGet))]
+    public Task SetupGet() => SetupAsync(new GetResponse { Status = KahunaStatus.Ok, Value = new byte[128], Revision = 7 });
+
+    [GlobalSetup(Target = nameof(EphemeralSet))]
+    public Task SetupSet() => SetupAsync(new SetResponse { Status = KahunaStatus.Ok, Revision = 7 });
+
+    private async Task SetupAsync(KahunaResponse answer)
     {
-        _server = AnsweringServer.Start();
+        _server = AnsweringServer.Start(answer);
         _client = new KahunaClient(new KahunaClientOptions
         {
             Endpoints = [$"127.0.0.1:{_server.Port}"],
@@ -56,6 +64,25 @@ public class ClientRoundTripBenchmarks
         await Task.WhenAll(callers);
     }
 
+    [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
+    public async Task EphemeralSet()
+    {
+        var callers = new Task[Callers];
+        for (int i = 0; i < Callers; i++)
+            callers[i] = SetCallsAsync(_client, "bench/key-" + i);
+        await Task.WhenAll(callers);
+    }
+
+    private static async Task SetCallsAsync(KahunaClient client, string key)
+    {
+        for (int i = 0; i < CallsPerCaller; i++)
+        {
+            var result = await client.SetAsync(key, Value, durability: Durability.Ephemeral).ConfigureAwait(false);
+            if (!result.Succeeded)
+                throw new InvalidOperationException("the stand-in server always answers written");
+        }
+    }
+
     private static async Task CallAsync(KahunaClient client, string key)
     {
         for (int i = 0; i < CallsPerCaller; i++)
@@ -68,23 +95,27 @@ public class ClientRoundTripBenchmarks
 
     /// <summary>
     /// Accepts connections; answers the first request of each (the handshake) with a HelloReply and every later one
-    /// with the same GetResponse, echoing the request id read straight from the envelope (no request is decoded).
+    /// with the same answer, echoing the request id read straight from the envelope (no request is decoded).
     /// </summary>
     private sealed class AnsweringServer : IDisposable
     {
         private readonly TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
-        private static readonly GetResponse Found = new() { Status = KahunaStatus.Ok, Value = new byte[128], Revision = 7 };
+        private readonly KahunaResponse _answer;
 
-        private AnsweringServer(TcpListener listener) => _listener = listener;
+        private AnsweringServer(TcpListener listener, KahunaResponse answer)
+        {
+            _listener = listener;
+            _answer = answer;
+        }
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-        public static AnsweringServer Start()
+        public static AnsweringServer Start(KahunaResponse answer)
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
-            var server = new AnsweringServer(listener);
+            var server = new AnsweringServer(listener, answer);
             _ = Task.Run(server.AcceptLoopAsync);
             return server;
         }
@@ -133,7 +164,7 @@ public class ClientRoundTripBenchmarks
                         reader.ReadArrayHeader();
                         ulong id = reader.ReadUInt64();
                         scratch.ResetWrittenCount();
-                        MessageCodec.EncodeResponse(scratch, id, greeted ? Found : new HelloReply { ProtocolVersion = ProtocolInfo.Version, NodeId = "stand-in" });
+                        MessageCodec.EncodeResponse(scratch, id, greeted ? _answer : new HelloReply { ProtocolVersion = ProtocolInfo.Version, NodeId = "stand-in" });
                         greeted = true;
                         FrameCodec.WriteFrame(output, scratch.WrittenSpan);
                     }

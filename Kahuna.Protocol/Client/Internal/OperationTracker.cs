@@ -7,10 +7,21 @@ namespace Kahuna.Protocol.Client.Internal;
 /// operation has been answered (sent as <see cref="KahunaWriteRequest.CompletedBelow"/>), so servers can
 /// forget old de-duplication records.
 /// </summary>
+/// <remarks>
+/// Sequences are handed out in increasing order, so the outstanding ones all lie in the window from the floor to
+/// the last sequence given. One bit per sequence of that window, in a ring, says whether it is still outstanding:
+/// beginning and ending an operation cost O(1) (amortized: the floor passes each sequence once) and allocate
+/// nothing, where a sorted set allocated a node per write and rebalanced a tree twice. The ring only grows when one
+/// operation stays outstanding while many later ones come and go (at most one bit per write made meanwhile, and a
+/// write is bounded by the request timeout).
+/// </remarks>
 internal sealed class OperationTracker(Guid clientId)
 {
+    private const int InitialWindowBits = 256;
+
     private readonly Lock _gate = new();
-    private readonly SortedSet<long> _outstanding = [];
+    private ulong[] _outstanding = new ulong[InitialWindowBits / 64];
+    private long _floor = 1; // every sequence below has ended; equals _lastSequence + 1 when none is outstanding
     private long _lastSequence;
 
     public Guid ClientId { get; } = clientId;
@@ -21,16 +32,25 @@ internal sealed class OperationTracker(Guid clientId)
         lock (_gate)
         {
             long sequence = ++_lastSequence;
-            _outstanding.Add(sequence);
-            return (OperationId.Create(ClientId, sequence), _outstanding.Min);
+            while (sequence - _floor >= WindowBits)
+                Grow();
+            Set(sequence, true);
+            return (OperationId.Create(ClientId, sequence), _floor);
         }
     }
 
-    /// <summary>Ends an operation (answered, failed or abandoned): its id will not be sent again.</summary>
+    /// <summary>Ends an operation (answered, failed or abandoned): its id will not be sent again. Ending twice is harmless.</summary>
     public void End(OperationId id)
     {
+        long sequence = id.Sequence;
         lock (_gate)
-            _outstanding.Remove(id.Sequence);
+        {
+            if (sequence < _floor || sequence > _lastSequence || !IsSet(sequence))
+                return;
+            Set(sequence, false);
+            while (_floor <= _lastSequence && !IsSet(_floor))
+                _floor++;
+        }
     }
 
     /// <summary>The current floor: every sequence below it has ended.</summary>
@@ -39,7 +59,39 @@ internal sealed class OperationTracker(Guid clientId)
         get
         {
             lock (_gate)
-                return _outstanding.Count > 0 ? _outstanding.Min : _lastSequence + 1;
+                return _floor;
+        }
+    }
+
+    private long WindowBits => (long)_outstanding.Length * 64;
+
+    private bool IsSet(long sequence)
+    {
+        long bit = sequence & (WindowBits - 1);
+        return (_outstanding[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+    }
+
+    private void Set(long sequence, bool outstanding)
+    {
+        long bit = sequence & (WindowBits - 1);
+        ref ulong word = ref _outstanding[bit >> 6];
+        if (outstanding)
+            word |= 1UL << (int)(bit & 63);
+        else
+            word &= ~(1UL << (int)(bit & 63));
+    }
+
+    /// <summary>Doubles the ring, moving each outstanding sequence of the window to its place in the larger one.</summary>
+    private void Grow()
+    {
+        var old = _outstanding;
+        long oldBits = WindowBits;
+        _outstanding = new ulong[old.Length * 2];
+        for (long sequence = _floor; sequence < _lastSequence; sequence++)
+        {
+            long bit = sequence & (oldBits - 1);
+            if ((old[bit >> 6] & (1UL << (int)(bit & 63))) != 0)
+                Set(sequence, true);
         }
     }
 }
