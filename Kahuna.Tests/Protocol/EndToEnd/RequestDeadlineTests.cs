@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kahuna.Node.Network;
+using Kahuna.Protocol;
 using Kahuna.Protocol.Client;
 using Kahuna.Protocol.Client.Internal;
 using Kahuna.Protocol.Messages;
@@ -79,6 +80,52 @@ public class RequestDeadlineTests
         await Assert.ThrowsAsync<RequestDeadlineExceededException>(() => late);
 
         await Eventually.TrueAsync(() => !connection.SweepArmed, TimeSpan.FromSeconds(10), "the sweep stops once nothing is pending");
+    }
+
+    [Fact]
+    public async Task ACancellationAtAboutTheDeadline_EndsTheCallAsOneOfTheTwo_AndHandsTheSlotBack()
+    {
+        // One in-flight slot: a call whose slot was not handed back would make every later call wait out its deadline.
+        await using var server = HangingServer();
+        var timeout = TimeSpan.FromMilliseconds(50);
+        await using var client = server.CreateClient(o => o with { RequestTimeout = timeout, MaxInFlightPerConnection = 1 });
+        var random = new Random(7);
+        int cancelled = 0, timedOut = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            // The caller's cancellation lands a few milliseconds either side of the request's deadline.
+            using var caller = new CancellationTokenSource(timeout + TimeSpan.FromMilliseconds(random.Next(-4, 5)));
+            var call = client.GetAsync("hang", Durability.Persistent, caller.Token);
+            var error = await Record.ExceptionAsync(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+            switch (error)
+            {
+                case OperationCanceledException:
+                    Assert.True(caller.IsCancellationRequested, "a cancellation the caller asked for, never the client's own deadline");
+                    cancelled++;
+                    break;
+                case KahunaException { Status: KahunaStatus.Timeout }:
+                    timedOut++;
+                    break;
+                default:
+                    Assert.Fail($"call {i} ended with {error?.GetType().Name ?? "an answer"}: {error?.Message}");
+                    break;
+            }
+        }
+
+        Assert.Equal(40, cancelled + timedOut);
+        // A loaded machine may miss a 50 ms deadline now and then; a lost slot would make every call miss it.
+        long until = Stopwatch.GetTimestamp() + 20 * Stopwatch.Frequency;
+        while (true)
+        {
+            try
+            {
+                Assert.False((await client.GetAsync("absent")).Found);
+                break;
+            }
+            catch (KahunaException ex) when (ex.Status == KahunaStatus.Timeout && Stopwatch.GetTimestamp() < until)
+            {
+            }
+        }
     }
 
     private static TestServer HangingServer()
