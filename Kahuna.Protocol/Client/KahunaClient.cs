@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Kahuna.Protocol.Client.Internal;
 using Kahuna.Protocol.Messages;
 using Kahuna.Protocol.Routing;
@@ -120,7 +121,12 @@ public sealed partial class KahunaClient : IAsyncDisposable
     /// <summary>
     /// Sends a write: allocates its operation id once and reuses it on every retry, then releases it.
     /// </summary>
-    internal async Task<KahunaResponse> ExecuteWriteAsync<TRequest>(TRequest request, CancellationToken cancellationToken)
+    /// <remarks>
+    /// This and <see cref="ExecuteAsync"/> are awaited exactly once by the public calls, so their state machines come
+    /// from a pool instead of being allocated for every call that does not complete at once (almost every call).
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<KahunaResponse> ExecuteWriteAsync<TRequest>(TRequest request, CancellationToken cancellationToken)
         where TRequest : KahunaWriteRequest
     {
         var (id, completedBelow) = _operations.Begin();
@@ -138,7 +144,8 @@ public sealed partial class KahunaClient : IAsyncDisposable
     /// Validates, sends and retries one request until an outcome, a fault, cancellation or the request timeout.
     /// Returns answers whose status is an outcome (Ok, NotFound, Busy, NotOwner, PreconditionFailed).
     /// </summary>
-    internal async Task<KahunaResponse> ExecuteAsync(KahunaRequest request, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<KahunaResponse> ExecuteAsync(KahunaRequest request, CancellationToken cancellationToken)
     {
         var validation = RequestValidator.Validate(request);
         if (!validation.IsValid)
