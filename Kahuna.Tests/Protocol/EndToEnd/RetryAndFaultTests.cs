@@ -70,7 +70,8 @@ public class RetryAndFaultTests
     {
         await using var server = TestServer.Start();
         server.Handler.Intercept = (_, _) => ValueTask.FromResult<KahunaResponse?>(ErrorResponse.Create(KahunaStatus.Retry, "no leader"));
-        await using var client = server.CreateClient(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(500), ConnectionsPerEndpoint = 1 });
+        // Long enough that a second attempt (after a backoff of 5-10 ms) fits even when a loaded machine stalls the first.
+        await using var client = server.CreateClient(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(1500), ConnectionsPerEndpoint = 1 });
         await client.PingAsync(); // connected before the clock of the call below starts
 
         var error = await Assert.ThrowsAsync<KahunaException>(() => client.GetAsync("k"));
@@ -95,7 +96,7 @@ public class RetryAndFaultTests
         await client.PingAsync();
 
         var error = await Assert.ThrowsAsync<KahunaException>(() => client.GetAsync("hang"));
-        var after = await client.GetAsync("other");
+        var after = await Eventually.AnsweredAsync(() => client.GetAsync("other"), TimeSpan.FromSeconds(20));
 
         Assert.Equal(KahunaStatus.Timeout, error.Status);
         Assert.False(after.Found);
@@ -166,6 +167,39 @@ public class RetryAndFaultTests
         Assert.Equal(KahunaStatus.InternalError, error.Status);
         Assert.Contains("kaput", error.Message);
         Assert.True(after.Succeeded);
+        Assert.Equal(1, server.Server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task AHandlerThatFailsLater_IsInternalErrorForThatRequestOnly_AmongManyAnsweredLater()
+    {
+        await using var server = TestServer.Start();
+        server.Handler.Intercept = async (request, _) =>
+        {
+            await Task.Yield(); // answered after the dispatch returned, as a routed request is
+            return request is GetRequest { Key: "boom" } ? throw new InvalidOperationException("kaput later") : null;
+        };
+        await using var client = server.CreateClient(o => o with { ConnectionsPerEndpoint = 1 });
+
+        async Task<KahunaException?> CallAsync(int i)
+        {
+            if (i % 10 == 0)
+                return await Assert.ThrowsAsync<KahunaException>(() => client.GetAsync("boom"));
+            Assert.True((await client.SetAsync($"k{i}", $"v{i}")).Succeeded);
+            return null;
+        }
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(CallAsync));
+
+        for (int i = 0; i < 200; i += 10)
+        {
+            Assert.Equal(KahunaStatus.InternalError, results[i]!.Status);
+            Assert.Contains("kaput later", results[i]!.Message);
+        }
+        for (int i = 1; i < 200; i += 7)
+        {
+            if (i % 10 != 0)
+                Assert.Equal($"v{i}", (await client.GetAsync($"k{i}")).ValueAsString());
+        }
         Assert.Equal(1, server.Server.ConnectionCount);
     }
 

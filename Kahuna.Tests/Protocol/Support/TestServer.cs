@@ -60,4 +60,23 @@ internal static class Eventually
             await Task.Delay(5);
         }
     }
+
+    /// <summary>
+    /// A call under a short request timeout, tried again while it times out: a loaded machine may miss a deadline of a
+    /// few hundred milliseconds now and then, where a connection that no longer answers would miss every one.
+    /// </summary>
+    public static async Task<T> AnsweredAsync<T>(Func<Task<T>> call, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Kahuna.Protocol.Client.KahunaException ex) when (ex.Status == Kahuna.Protocol.KahunaStatus.Timeout && DateTime.UtcNow < until)
+            {
+            }
+        }
+    }
 }
