@@ -12,8 +12,9 @@ namespace Kahuna.Protocol.Client.Internal;
 /// the last sequence given. One bit per sequence of that window, in a ring, says whether it is still outstanding:
 /// beginning and ending an operation cost O(1) (amortized: the floor passes each sequence once) and allocate
 /// nothing, where a sorted set allocated a node per write and rebalanced a tree twice. The ring only grows when one
-/// operation stays outstanding while many later ones come and go (at most one bit per write made meanwhile, and a
-/// write is bounded by the request timeout).
+/// operation stays outstanding while many later ones come and go: one bit per write made meanwhile, which the request
+/// timeout bounds. (Without one, <c>RequestTimeout = TimeSpan.MaxValue</c>, a write whose connection stays open but
+/// never answers holds the floor, and the ring grows by 1.25 MB per ten million later writes until it ends.)
 /// </remarks>
 internal sealed class OperationTracker(Guid clientId)
 {
