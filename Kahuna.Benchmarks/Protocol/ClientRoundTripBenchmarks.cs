@@ -56,21 +56,17 @@ public class ClientRoundTripBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
-    public async Task EphemeralGet()
-    {
-        var callers = new Task[Callers];
-        for (int i = 0; i < Callers; i++)
-            callers[i] = CallAsync(_client, "bench/key-" + i);
-        await Task.WhenAll(callers);
-    }
+    public Task EphemeralGet() => AllCallersAsync(GetCallsAsync);
 
     [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
-    public async Task EphemeralSet()
+    public Task EphemeralSet() => AllCallersAsync(SetCallsAsync);
+
+    private Task AllCallersAsync(Func<KahunaClient, string, Task> calls)
     {
         var callers = new Task[Callers];
         for (int i = 0; i < Callers; i++)
-            callers[i] = SetCallsAsync(_client, "bench/key-" + i);
-        await Task.WhenAll(callers);
+            callers[i] = calls(_client, "bench/key-" + i);
+        return Task.WhenAll(callers);
     }
 
     private static async Task SetCallsAsync(KahunaClient client, string key)
@@ -83,7 +79,7 @@ public class ClientRoundTripBenchmarks
         }
     }
 
-    private static async Task CallAsync(KahunaClient client, string key)
+    private static async Task GetCallsAsync(KahunaClient client, string key)
     {
         for (int i = 0; i < CallsPerCaller; i++)
         {
