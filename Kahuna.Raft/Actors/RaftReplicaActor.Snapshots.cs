@@ -125,7 +125,7 @@ public sealed partial class RaftReplicaActor
         FailProposalsUpTo(meta.Index);
         _entriesSinceCheckpoint = 0;
         _bytesSinceCheckpoint = 0;
-        AfterPersisted(rd, sent: false);
+        AfterPersisted(rd, sent: false, appliedEarly: 0);
         Stash.UnstashAll();
     }
 

@@ -30,13 +30,15 @@ public sealed partial class RaftNode
         var snapshot = _pendingSnapshot;
         var mustSync = entries.Count > 0 || snapshot is not null ||
                        hard.Term != _lastHardState.Term || hard.VotedFor != _lastHardState.VotedFor;
+        var committed = snapshot is null ? _log.NextCommitted(_options.MaxCommittedBytesPerReady) : Ready.NoEntries;
         var ready = new Ready
         {
             SoftState = soft != _lastSoftState ? soft : null,
             HardState = hard != _lastHardState ? hard : null,
             Entries = entries,
             Snapshot = snapshot,
-            CommittedEntries = snapshot is null ? _log.NextCommitted(_options.MaxCommittedBytesPerReady) : Ready.NoEntries,
+            CommittedEntries = committed,
+            DurableCommittedCount = CountDurable(committed, entries),
             Messages = _messages,
             ReadStates = _readStates,
             MustSync = mustSync,
@@ -66,6 +68,15 @@ public sealed partial class RaftNode
         if (ready.CommittedEntries.Count > 0) _log.AppliedTo(ready.CommittedEntries[^1].Index);
         // The leader counts itself only for what it has persisted; that may now complete a quorum.
         if (_role == RaftRole.Leader) MaybeCommit();
+    }
+
+    /// <summary>Leading committed entries at or below the persisted index and below any entry this Ready rewrites.</summary>
+    private int CountDurable(IReadOnlyList<LogEntry> committed, IReadOnlyList<LogEntry> entries)
+    {
+        var limit = entries.Count > 0 ? Math.Min(_log.Stable, entries[0].Index - 1) : _log.Stable;
+        var count = 0;
+        while (count < committed.Count && committed[count].Index <= limit) count++;
+        return count;
     }
 
     private bool TermAndVoteDurable => _term == _durableTerm && _votedFor == _durableVote;

@@ -4,8 +4,10 @@ namespace Kahuna.Raft.Core;
 /// Everything the host must do after stepping the core, in this order:
 /// 1. persist <see cref="Snapshot"/>, <see cref="Entries"/> and <see cref="HardState"/> (fsync when <see cref="MustSync"/>);
 /// 2. only then send <see cref="Messages"/> (votes and acknowledgements promise what was persisted);
-/// 3. restore the state machine from <see cref="Snapshot"/>, then apply <see cref="CommittedEntries"/> in order;
-/// 4. serve each of <see cref="ReadStates"/> once the state machine has applied its index;
+/// 3. restore the state machine from <see cref="Snapshot"/>, then apply <see cref="CommittedEntries"/> in order (the
+///    first <see cref="DurableCommittedCount"/> of them may be applied before step 1);
+/// 4. serve each of <see cref="ReadStates"/> once the state machine has applied its index (a quorum confirmed them:
+///    when <see cref="MessagesMayGoFirst"/>, this too may happen before step 1);
 /// 5. call <see cref="RaftNode.Advance"/>. Step, Tick and Propose may be called between GetReady and Advance;
 ///    their output goes into the next Ready.
 /// </summary>
@@ -30,6 +32,14 @@ public sealed class Ready
 
     /// <summary>Committed entries to apply in order once persisted (they may overlap Entries).</summary>
     public IReadOnlyList<LogEntry> CommittedEntries { get; init; } = NoEntries;
+
+    /// <summary>
+    /// How many of <see cref="CommittedEntries"/>, from the first, this replica had already persisted before this
+    /// Ready (none of them among <see cref="Entries"/>). Those may be applied before this Ready's write: they are
+    /// committed and on this replica's disk, so the write adds nothing to them (etcd's server applies while it
+    /// writes, for the same reason). The rest wait for the write, as step 3 says.
+    /// </summary>
+    public int DurableCommittedCount { get; init; }
 
     /// <summary>Messages to send after persisting. Unordered across peers; per peer, send in list order.</summary>
     public IReadOnlyList<RaftMessage> Messages { get; init; } = [];

@@ -141,7 +141,7 @@ internal sealed partial class SimCluster
 
     /// <summary>
     /// Drives a replica as the replica actor does: take a Ready, send first what a leader may send before its write
-    /// (thesis §10.2.1), write, then complete. In async-writes scenarios the write takes a few steps, during which the
+    /// (thesis §10.2.1) and then apply what is committed and already durable, write, then complete. In async-writes scenarios the write takes a few steps, during which the
     /// core keeps being stepped, ticked and proposed to (their output waits for the next Ready, as <see cref="Ready"/>
     /// allows); a crash loses the write in flight. The actor itself holds messages back while it writes (Persist), so
     /// those scenarios cover the contract more widely than the shell uses it today.
@@ -154,14 +154,24 @@ internal sealed partial class SimCluster
             {
                 if (r.WriteDoneAt > _now) return;
                 r.Writing = null;
-                if (!CompleteReady(r, writing, r.WriteSentFirst)) return;
+                if (!CompleteReady(r, writing, r.WriteSentFirst, r.WriteAppliedEarly)) return;
                 continue;
             }
             if (!r.Core!.HasReady()) return;
             var rd = r.Core.GetReady();
             ObserveSoftState(r, rd);
             r.WriteSentFirst = rd.MessagesMayGoFirst;
-            if (rd.MessagesMayGoFirst) SendAll(r, rd.Messages);
+            r.WriteAppliedEarly = 0;
+            if (rd.MessagesMayGoFirst)
+            {
+                SendAll(r, rd.Messages);
+                // As the replica actor does: what is committed and already on disk is applied before the write, and
+                // confirmed reads are served as soon as the state machine has their index.
+                r.WriteAppliedEarly = rd.DurableCommittedCount;
+                for (var i = 0; i < rd.DurableCommittedCount; i++) ApplyCommitted(r, rd.CommittedEntries[i]);
+                TakeReadStates(r, rd);
+                ServeReads(r);
+            }
             r.Writing = rd;
             // 0: durable within this step; else a later one, with deliveries, ticks and proposals in between.
             r.WriteDoneAt = _s.AsyncWrites ? _now + _random.Next(4) : _now;
@@ -187,7 +197,7 @@ internal sealed partial class SimCluster
     }
 
     /// <summary>Persists a Ready, then sends (unless its messages went first), applies, serves and advances. False when the replica crashed on the way.</summary>
-    private bool CompleteReady(SimReplica r, Ready rd, bool sent)
+    private bool CompleteReady(SimReplica r, Ready rd, bool sent, int appliedEarly)
     {
         var core = r.Core!;
         if (_faulty && _random.NextDouble() < _s.CrashMidReadyRate) { Crash(r, "before persisting a Ready"); return false; }
@@ -204,13 +214,18 @@ internal sealed partial class SimCluster
             r.StateMachine.Restore(snap.Data, snap.Metadata.Index);
             _trace.Add(_now, $"{r.Id} installed snapshot at {snap.Metadata.Index}");
         }
-        foreach (var e in rd.CommittedEntries) ApplyCommitted(r, e);
-        foreach (var rs in rd.ReadStates)
-            if (r.Reads.Remove(rs.Context, out var read)) r.ReadsAwaitingApply.Add((rs, read));
+        for (var i = appliedEarly; i < rd.CommittedEntries.Count; i++) ApplyCommitted(r, rd.CommittedEntries[i]);
+        TakeReadStates(r, rd);
         core.Advance(rd);
         ObserveCommit(r);
         ServeReads(r);
         return true;
+    }
+
+    private static void TakeReadStates(SimReplica r, Ready rd)
+    {
+        foreach (var rs in rd.ReadStates)
+            if (r.Reads.Remove(rs.Context, out var read)) r.ReadsAwaitingApply.Add((rs, read));
     }
 
     private void SendAll(SimReplica r, IReadOnlyList<RaftMessage> messages)

@@ -109,6 +109,8 @@ internal sealed class SimReplica(string id, SimStorage storage, int tickOffset)
     public Ready? Writing { get; set; }
     public long WriteDoneAt { get; set; }
     public bool WriteSentFirst { get; set; }
+    /// <summary>How many of the writing Ready's committed entries were applied before its write.</summary>
+    public int WriteAppliedEarly { get; set; }
 }
 
 public sealed class SimulationViolation(string message) : Exception(message);
