@@ -143,8 +143,9 @@ internal sealed partial class SimCluster
     /// Drives a replica as the replica actor does: take a Ready, send first what a leader may send before its write
     /// (thesis §10.2.1) and then apply what is committed and already durable, write, then complete. In async-writes
     /// scenarios the write takes a few steps, during which the core keeps being stepped, ticked and proposed to (their
-    /// output waits for the next Ready, as <see cref="Ready"/> allows); a crash loses the write in flight. The actor itself holds messages back while it writes (Persist), so
-    /// those scenarios cover the contract more widely than the shell uses it today.
+    /// output waits for the next Ready, as <see cref="Ready"/> allows); a crash loses the write in flight. The actor
+    /// itself holds messages back while it writes (Persist), so those scenarios cover the contract more widely than
+    /// the shell uses it today.
     /// </summary>
     private void ProcessReady(SimReplica r)
     {
