@@ -10,6 +10,7 @@ public sealed record RaftSettings
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     public int ElectionTicks { get; init; } = 10;
     public int HeartbeatTicks { get; init; } = 1;
+    public int QuietHeartbeatTicks { get; init; } = 3;
     public bool PreVote { get; init; } = true;
     public bool CheckQuorum { get; init; } = true;
     public bool VoteDespiteLostEntries { get; init; }
@@ -51,6 +52,7 @@ public sealed record RaftSettings
             TickInterval = c.GetTimeSpan("tick-interval"),
             ElectionTicks = c.GetInt("election-ticks"),
             HeartbeatTicks = c.GetInt("heartbeat-ticks"),
+            QuietHeartbeatTicks = c.GetInt("quiet-heartbeat-ticks", 3),
             PreVote = c.GetBoolean("pre-vote"),
             CheckQuorum = c.GetBoolean("check-quorum"),
             VoteDespiteLostEntries = c.GetBoolean("vote-despite-lost-entries"),
@@ -81,11 +83,26 @@ public sealed record RaftSettings
     {
         if (TickInterval <= TimeSpan.Zero) throw new ConfigurationException("kahuna.raft.tick-interval must be positive");
         if (ElectionTicks <= HeartbeatTicks) throw new ConfigurationException("kahuna.raft.election-ticks must exceed heartbeat-ticks");
+        if (QuietHeartbeatTicks < 0) throw new ConfigurationException("kahuna.raft.quiet-heartbeat-ticks must be 0 (off) or more");
         if (RetainAppliedEntries < 0) throw new ConfigurationException("kahuna.raft.retain-applied-entries must be 0 (off) or more");
         if (SnapshotEveryEntries < 1) throw new ConfigurationException("kahuna.raft.snapshot-every-entries must be at least 1");
         if (SnapshotGrowthRatio < 0 || double.IsNaN(SnapshotGrowthRatio)) throw new ConfigurationException("kahuna.raft.snapshot-growth-ratio must be 0 or more");
         if (MaxConcurrentCheckpoints < 1) throw new ConfigurationException("kahuna.raft.max-concurrent-checkpoints must be at least 1");
         if (SnapshotChunkBytes < 1024) throw new ConfigurationException("kahuna.raft.snapshot-chunk-bytes must be at least 1KiB");
+    }
+
+    /// <summary>
+    /// The quiet leader's heartbeat interval the core gets: the configured one, capped at half of election-ticks minus
+    /// lease-margin-ticks (the core's bound, so that one lost heartbeat costs no election and no lease); 0 (off) when
+    /// that is 0 or not above heartbeat-ticks.
+    /// </summary>
+    public int EffectiveQuietHeartbeatTicks
+    {
+        get
+        {
+            var capped = Math.Min(QuietHeartbeatTicks, (ElectionTicks - LeaseMarginTicks) / 2);
+            return capped > HeartbeatTicks ? capped : 0;
+        }
     }
 
     /// <summary>Core options for one replica.</summary>
@@ -94,6 +111,7 @@ public sealed record RaftSettings
         Id = replicaId,
         ElectionTicks = ElectionTicks,
         HeartbeatTicks = HeartbeatTicks,
+        QuietHeartbeatTicks = EffectiveQuietHeartbeatTicks,
         PreVote = PreVote,
         CheckQuorum = CheckQuorum,
         VoteDespiteLostEntries = VoteDespiteLostEntries,

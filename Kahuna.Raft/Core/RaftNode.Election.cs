@@ -119,6 +119,7 @@ public sealed partial class RaftNode
         _role = RaftRole.Leader;
         _leader = Id;
         _heartbeatElapsed = 0;
+        _heartbeatMark = (-1, -1);
         _electionElapsed = 0;
         ResetProgress();
         // No new membership change until everything in our log (which may hold an uncommitted one) commits.

@@ -88,6 +88,31 @@ public sealed partial class RaftNode
         return true;
     }
 
+    // (last index, commit index) when the last heartbeat round went out. While the log has not moved since, that
+    // round told every follower the commit index (a follower's heartbeat carries what it is known to hold).
+    private (long LastIndex, long Committed) _heartbeatMark = (-1, -1);
+
+    /// <summary>Ticks between heartbeats now: the quiet interval while nothing is under way (see <see cref="IsQuiet"/>).</summary>
+    private int HeartbeatInterval => IsQuiet ? _options.QuietHeartbeatTicks : _options.HeartbeatTicks;
+
+    /// <summary>
+    /// Nothing under way in the group (<see cref="RaftOptions.QuietHeartbeatTicks"/>): every follower holds the whole
+    /// log and is being replicated to, all of it is committed, the last heartbeat carried that, and no read or leader
+    /// transfer waits for an answer. A proposal, a read or a lagging follower ends it at once.
+    /// </summary>
+    private bool IsQuiet
+    {
+        get
+        {
+            if (_options.QuietHeartbeatTicks <= _options.HeartbeatTicks) return false;
+            if (_pendingReads.Count > 0 || _transferTarget is not null) return false;
+            if (_log.Committed != _log.LastIndex || _heartbeatMark != (_log.LastIndex, _log.Committed)) return false;
+            foreach (var (id, pr) in _progress)
+                if (id != Id && (pr.Match != _log.LastIndex || pr.State != ProgressState.Replicate)) return false;
+            return true;
+        }
+    }
+
     /// <summary>
     /// Starts a heartbeat round. With <paramref name="withAppends"/>, a follower that is due new entries gets the
     /// round's context on its append instead of a heartbeat of its own: the answer to either proves leadership.
@@ -97,6 +122,7 @@ public sealed partial class RaftNode
         // Each round gets a fresh context: an acknowledgement of it proves leadership after every read registered before it.
         var context = ++_readSeq;
         _heartbeatRounds.Enqueue((context, _ticks));
+        _heartbeatMark = (_log.LastIndex, _log.Committed);
         foreach (var (id, pr) in _progress)
         {
             if (id == Id) continue;

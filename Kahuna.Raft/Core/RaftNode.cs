@@ -187,7 +187,7 @@ public sealed partial class RaftNode
             // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
             _transferTarget = null;
         }
-        if (_heartbeatElapsed >= _options.HeartbeatTicks)
+        if (_heartbeatElapsed >= HeartbeatInterval)
         {
             _heartbeatElapsed = 0;
             BroadcastHeartbeat();

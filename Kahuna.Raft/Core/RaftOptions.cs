@@ -32,6 +32,15 @@ public sealed record RaftOptions
     /// <summary>Ticks between leader heartbeats. Must be well below <see cref="ElectionTicks"/>.</summary>
     public int HeartbeatTicks { get; init; } = 1;
 
+    /// <summary>
+    /// Ticks between the heartbeats of a quiet leader: every follower holds its whole log, everything is committed,
+    /// the last heartbeat already carried that commit index, and no read or transfer waits. A node carries many
+    /// groups and most of them are idle most of the time; their heartbeats were half of an idle node's work. 0: the
+    /// same as <see cref="HeartbeatTicks"/>. At most half of ElectionTicks minus <see cref="LeaseMarginTicks"/>, so
+    /// that a follower's election timer, the leader's check-quorum and its lease all survive one lost heartbeat.
+    /// </summary>
+    public int QuietHeartbeatTicks { get; init; }
+
     /// <summary>Ask for pre-votes first so a replica that was cut off cannot raise everyone's term when it returns.</summary>
     public bool PreVote { get; init; } = true;
 
@@ -76,6 +85,8 @@ public sealed record RaftOptions
         if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required");
         if (HeartbeatTicks <= 0) throw new ArgumentException("HeartbeatTicks must be positive");
         if (ElectionTicks <= HeartbeatTicks) throw new ArgumentException("ElectionTicks must be greater than HeartbeatTicks");
+        if (QuietHeartbeatTicks != 0 && (QuietHeartbeatTicks < HeartbeatTicks || 2 * QuietHeartbeatTicks > ElectionTicks - LeaseMarginTicks))
+            throw new ArgumentException("QuietHeartbeatTicks must be 0, or in [HeartbeatTicks, (ElectionTicks - LeaseMarginTicks) / 2]");
         if (MaxInflightAppends <= 0) throw new ArgumentException("MaxInflightAppends must be positive");
         if (LeaseMarginTicks < 1 || LeaseMarginTicks >= ElectionTicks) throw new ArgumentException("LeaseMarginTicks must be in [1, ElectionTicks)");
         if (ReadMode == ReadMode.LeaseBased && !CheckQuorum)

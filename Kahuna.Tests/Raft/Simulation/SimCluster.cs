@@ -105,6 +105,7 @@ internal sealed partial class SimCluster
             Id = r.Id,
             ElectionTicks = 10,
             HeartbeatTicks = 2,
+            QuietHeartbeatTicks = _s.QuietHeartbeats ? 4 : 0,
             PreVote = _s.PreVote,
             CheckQuorum = _s.CheckQuorum,
             ReadMode = _s.LeaseReads ? ReadMode.LeaseBased : ReadMode.Safe,

@@ -30,6 +30,9 @@ internal sealed record SimScenario
     /// <summary>A Ready's write takes a few steps, and the host keeps stepping the core meanwhile (see SimCluster.ProcessReady).</summary>
     public bool AsyncWrites { get; init; }
 
+    /// <summary>Quiet leaders heartbeat every 4 ticks instead of 2 (RaftOptions.QuietHeartbeatTicks).</summary>
+    public bool QuietHeartbeats { get; init; }
+
     /// <summary>Liveness bound once every fault is healed: a leader must commit a proposal within this many steps.</summary>
     public int LivenessSteps { get; init; } = 2500;
 
@@ -58,12 +61,16 @@ internal sealed record SimScenario
         // to two voters, one of them that replica, may rightly elect no one (as a crashed etcd member would not).
         var lostTail = Pick(0, 0, 0.001, 0.003);
         var asyncWrites = r.Next(2) == 0;
-        return scenario with { LostTailRate = scenario.MembershipRate == 0 ? lostTail : 0, AsyncWrites = asyncWrites };
+        var quietHeartbeats = r.Next(2) == 0;
+        return scenario with
+        {
+            LostTailRate = scenario.MembershipRate == 0 ? lostTail : 0, AsyncWrites = asyncWrites, QuietHeartbeats = quietHeartbeats,
+        };
     }
 
     public override string ToString() =>
         $"seed={Seed} voters={InitialVoters}/{Replicas} drop={DropRate} dup={DuplicateRate} crash={CrashRate} " +
         $"restart={RestartRate} partition={PartitionRate} heal={HealRate} crashMidReady={CrashMidReadyRate} " +
         $"membership={MembershipRate} transfer={TransferRate} compact={CompactRate} lease={LeaseReads} lostTail={LostTailRate} " +
-        $"asyncWrites={AsyncWrites}";
+        $"asyncWrites={AsyncWrites} quietHeartbeats={QuietHeartbeats}";
 }
