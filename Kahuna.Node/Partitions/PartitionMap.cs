@@ -61,17 +61,24 @@ public sealed class PartitionMap
         if (partitions < 1) throw new ArgumentException("at least one partition is required");
         var sorted = nodes.Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
         var rf = Math.Min(replicationFactor, sorted.Count);
-        var width = ulong.MaxValue / (ulong)partitions;
         var list = new List<PartitionDescriptor>(partitions);
         for (var i = 0; i < partitions; i++)
         {
-            var start = width * (ulong)i;
-            var end = i == partitions - 1 ? ulong.MaxValue : width * (ulong)(i + 1) - 1;
+            var start = RingPoint(i, partitions);
+            var end = i == partitions - 1 ? ulong.MaxValue : RingPoint(i + 1, partitions) - 1;
             var replicas = Enumerable.Range(0, rf).Select(k => sorted[(i + k) % sorted.Count]).ToImmutableArray();
             list.Add(new PartitionDescriptor(i, start, end, replicas));
         }
         return new PartitionMap(1, list);
     }
+
+    /// <summary>
+    /// Where range <paramref name="i"/> of <paramref name="partitions"/> starts: i/partitions of the whole ring
+    /// (2^64 hashes), rounded down, so 8 partitions start at multiples of 2^61 and print as 2000…0000..3fff…ffff.
+    /// (Until 27 Nov the width was (2^64 - 1)/partitions, which moved every start down by its index: …fffe, …fffd.
+    /// For 8 partitions that routes 28 of the 2^64 hashes differently.)
+    /// </summary>
+    private static ulong RingPoint(int i, int partitions) => (ulong)(((UInt128)1 << 64) * (ulong)i / (ulong)partitions);
 
     private void Validate()
     {
