@@ -15,13 +15,7 @@ public sealed class RaftQuietHeartbeatTests
 {
     private static TestNetwork Quiet(int quietTicks = 4, bool checkQuorum = false, int randomTimeout = 9)
     {
-        var net = TestNetwork.Create(3, o => o with
-        {
-            QuietHeartbeatTicks = quietTicks, CheckQuorum = checkQuorum, Random = new FixedRandom(randomTimeout),
-        });
-        foreach (var n in net.Nodes.ToList()) net.Tick(n.Id, 10);
-        net.Campaign("n1");
-        Assert.True(net["n1"].IsLeader);
+        var net = TestNetwork.Elected(3, o => o with { QuietHeartbeatTicks = quietTicks, CheckQuorum = checkQuorum }, randomTimeout);
         net.Stabilize();
         return net;
     }

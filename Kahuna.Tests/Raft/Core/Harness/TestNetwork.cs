@@ -35,12 +35,12 @@ internal sealed class TestNetwork
     }
 
     /// <summary>
-    /// A group with n1 elected. Timeouts of 19 ticks, so every replica can be ticked past its first election timeout
-    /// without campaigning.
+    /// A group with n1 elected. Timeouts of 19 ticks by default (<paramref name="randomTimeout"/> 9 added to 10), so
+    /// every replica can be ticked past its first election timeout without campaigning.
     /// </summary>
-    public static TestNetwork Elected(int voters, Func<RaftOptions, RaftOptions>? tweak = null)
+    public static TestNetwork Elected(int voters, Func<RaftOptions, RaftOptions>? tweak = null, int randomTimeout = 9)
     {
-        var net = Create(voters, o => (tweak?.Invoke(o) ?? o) with { Random = new FixedRandom(9) });
+        var net = Create(voters, o => (tweak?.Invoke(o) ?? o) with { Random = new FixedRandom(randomTimeout) });
         foreach (var n in net.Nodes.ToList()) net.Tick(n.Id, 10);
         net.Campaign("n1");
         if (!net["n1"].IsLeader) throw new InvalidOperationException("n1 did not become leader");
