@@ -37,7 +37,7 @@ public sealed class SqlGroupCommitJournal : SqlWriteJournal
             checkpoint == "inline" ? null : new WalCheckpointSettings(
                 journalConfig.GetTimeSpan("wal-checkpoint-interval", TimeSpan.FromMilliseconds(250)),
                 journalConfig.GetLong("wal-checkpoint-restart-pages", 16384)));
-        _deleteChunkRows = journalConfig.GetInt("delete-chunk-rows", 1000);
+        _deleteChunkRows = journalConfig.GetInt("delete-chunk-rows", 200);
         if (_deleteChunkRows < 1) throw new ConfigurationException($"delete-chunk-rows must be at least 1, not {_deleteChunkRows}");
         Current = _writer;
     }

@@ -49,8 +49,11 @@ public static class SqlitePersistence
                   group-commit-max-rows = 4096
                   group-commit-max-queued = 8192
                   # Journal deletes (below each checkpoint) run in the group commits too, at most this many rows per
-                  # commit, so compaction never holds the node's writes back for long.
-                  delete-chunk-rows = 1000
+                  # commit, so compaction never holds the node's writes back for long. A replica's rows interleave with
+                  # the other replicas', so each deleted row rewrites a page: 1,000 rows added ~17 ms to the commit
+                  # that carried them, and every write of the node waited for it (p99.9 of persistent sets 110 against
+                  # 153 ms with 200, medians of five alternating pairs, throughput the same).
+                  delete-chunk-rows = 200
                   # WAL checkpoints: "background" (a thread checkpoints every interval without blocking commits; a
                   # WAL past restart-pages is reset once) or "inline" (SQLite's default: inside the commit that grows
                   # the WAL past 1000 pages, which stalls every write queued behind it).
