@@ -80,16 +80,19 @@ public sealed class KahunaNode : IAsyncDisposable
             var directory = new NodeDirectory(options.NodeId, self, clientEndpoint, Path.Combine(options.DataDirectory, KnownPeersFile.FileName));
             system.ActorOf(NodeDirectoryActor.Props(directory), "directory");
             var raftHost = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, directory)), RaftHostProtocol.Name);
+            var provider = ((ExtendedActorSystem)system).Provider;
+            var forwards = new ForwardOutboxes(provider, settings.Router.BatchForwards);
+            ForwardInbox.Register(provider);
             var map = PartitionMap.CreateStatic(options.EffectiveClusterNodes, options.Partitions, options.ReplicationFactor);
             foreach (var partition in map.HostedBy(options.NodeId))
             {
                 var replica = new RaftReplicaSettings(partition.GroupId, options.NodeId, RaftConfiguration.Of(partition.Replicas), settings.Raft);
                 var partitionSettings = settings.Partitions;
                 await raftHost.Ask<RaftHostProtocol.ReplicaStarted>(
-                    new RaftHostProtocol.StartReplica(replica, () => new PartitionApplication(partitionSettings)),
+                    new RaftHostProtocol.StartReplica(replica, () => new PartitionApplication(partitionSettings, forwards: forwards)),
                     TimeSpan.FromSeconds(30), cancellationToken);
             }
-            var router = new PartitionRouter(system, options.NodeId, map, directory, settings.Router);
+            var router = new PartitionRouter(system, options.NodeId, map, directory, settings.Router, forwards);
             system.RegisterOnTermination(router.Dispose);
             JoinCluster(system, options, self);
             handler.Target = new NodeRequestHandler(router, new ClusterStatusService(options.NodeId, map, directory, raftHost, router));

@@ -25,6 +25,7 @@ public sealed record KahunaSettings(RouterSettings Router, KahunaServerSettings 
             RequestTimeout = Positive(k, "requests.timeout"),
             AttemptTimeout = Positive(k, "requests.attempt-timeout"),
             MaxInFlight = k.GetInt("requests.max-in-flight"),
+            BatchForwards = k.GetBoolean("requests.batch-forwards", true),
         };
         if (router.MaxInFlight < 1) throw new ConfigurationException("kahuna.requests.max-in-flight must be at least 1");
         var server = new KahunaServerSettings

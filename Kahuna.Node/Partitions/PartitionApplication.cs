@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Kahuna.Node.Routing;
 using Kahuna.Node.StateMachines;
 using Kahuna.Node.StateMachines.Commands;
 using Kahuna.Node.StateMachines.Results;
@@ -20,6 +21,7 @@ public sealed partial class PartitionApplication : IReplicaApplication
 {
     private readonly PartitionSettings _settings;
     private readonly Func<long> _clock;
+    private readonly ForwardOutboxes? _forwards;
     private readonly PartitionStateMachine _persistent;
     private readonly SequenceBlockAllocator _allocator;
     private PartitionStateMachine? _ephemeral;
@@ -27,9 +29,10 @@ public sealed partial class PartitionApplication : IReplicaApplication
     private long _leaderSinceMs;
     private long _ticks;
 
-    public PartitionApplication(PartitionSettings settings, Func<long>? clock = null)
+    public PartitionApplication(PartitionSettings settings, Func<long>? clock = null, ForwardOutboxes? forwards = null)
     {
         _settings = settings;
+        _forwards = forwards;
         _clock = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         _persistent = new PartitionStateMachine(settings.StateMachine);
         _allocator = new SequenceBlockAllocator(settings.SequenceBlockSize);
@@ -153,8 +156,12 @@ public sealed partial class PartitionApplication : IReplicaApplication
         _ => ErrorResponse.Create(KahunaStatus.Retry, failure.Reason),
     };
 
-    private void Reply(PartitionRequest request, KahunaResponse response, string? leaderHint = null) =>
-        request.ReplyTo.Tell(new PartitionReply(request.CorrelationId, response, leaderHint ?? (_host.IsLeader ? _host.ReplicaId : _host.Leader)));
+    private void Reply(PartitionRequest request, KahunaResponse response, string? leaderHint = null)
+    {
+        var reply = new PartitionReply(request.CorrelationId, response, leaderHint ?? (_host.IsLeader ? _host.ReplicaId : _host.Leader));
+        if (_forwards is null) request.ReplyTo.Tell(reply);
+        else _forwards.SendReply(request.ReplyTo, reply);
+    }
 
     /// <summary>Proposes the removal of keys and locks whose time has passed (expiry is a replicated decision).</summary>
     private void SweepExpired()

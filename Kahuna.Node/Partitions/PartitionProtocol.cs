@@ -14,6 +14,15 @@ public static class PartitionProtocol
 
     /// <summary>The answer; on NotLeader, <see cref="LeaderHint"/> names the node the replica believes leads.</summary>
     public sealed record PartitionReply(long CorrelationId, KahunaResponse Response, string? LeaderHint) : IKahunaNodeSerializable;
+
+    /// <summary>A request forwarded to another node, with the Raft group whose replica there should take it.</summary>
+    public sealed record ForwardedRequest(string GroupId, PartitionRequest Request);
+
+    /// <summary>Requests one node forwards to another, sent together (see <see cref="Routing.ForwardOutboxes"/>).</summary>
+    public sealed record PartitionRequestBatch(IReadOnlyList<ForwardedRequest> Requests) : IKahunaNodeSerializable;
+
+    /// <summary>Answers one node's replicas send to another node's router, sent together.</summary>
+    public sealed record PartitionReplyBatch(IReadOnlyList<PartitionReply> Replies) : IKahunaNodeSerializable;
 }
 
 /// <summary>Settings of the application a partition replica hosts (from kahuna.partitions / kahuna.sequences / ...).</summary>

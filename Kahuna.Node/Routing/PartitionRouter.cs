@@ -17,6 +17,9 @@ public sealed record RouterSettings
     /// <summary>How long a node keeps trying (following leader hints, waiting out elections) before it answers Timeout/Retry.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Whether requests forwarded to other nodes, and their answers, travel coalesced per node (<see cref="ForwardOutboxes"/>).</summary>
+    public bool BatchForwards { get; init; } = true;
+
     /// <summary>How long one attempt waits for a replica before trying another.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -43,19 +46,22 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
     private readonly ConcurrentDictionary<int, string> _leaderHints = new();
     private readonly ConcurrentDictionary<(string Node, string Group), (Address Address, IActorRef Ref)> _replicaRefs = new();
     private readonly IActorRef _replies;
+    private readonly ForwardOutboxes _forwards;
     private readonly Timer _expiry;
     private int _roundRobin;
     private int _inFlight;
     private long _forwarded;
     private long _refused;
 
-    public PartitionRouter(ActorSystem system, string selfId, PartitionMap map, NodeDirectory directory, RouterSettings settings)
+    public PartitionRouter(ActorSystem system, string selfId, PartitionMap map, NodeDirectory directory, RouterSettings settings,
+        ForwardOutboxes? forwards = null)
     {
         _selfId = selfId;
         Map = map;
         _directory = directory;
         _settings = settings;
         _provider = ((ExtendedActorSystem)system).Provider;
+        _forwards = forwards ?? new ForwardOutboxes(_provider, enabled: false);
         _attempts = new PendingAttempts(settings.MaxInFlight);
         _replies = RouterReplySink.Register(this, _provider);
         _expiry = new Timer(static state => ((PartitionRouter)state!).ExpireAttempts(), this, ExpiryInterval, ExpiryInterval);
@@ -73,6 +79,9 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
 
     /// <summary>Requests answered Overloaded because the node was at <see cref="RouterSettings.MaxInFlight"/>.</summary>
     public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>How requests to other nodes, and the answers this node's replicas send back, travel (and their counts).</summary>
+    public ForwardOutboxes Forwards => _forwards;
 
     /// <summary>Attempts sent to a replica on another node (a client that routes to leaders keeps this near zero).</summary>
     public long Forwarded => Interlocked.Read(ref _forwarded);
@@ -121,7 +130,7 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
                 continue;
             }
             if (target != _selfId) Interlocked.Increment(ref _forwarded);
-            var reply = await SendAsync(replica, request, Min(remaining, _settings.AttemptTimeout), cancellationToken);
+            var reply = await SendAsync(replica, partition.GroupId, request, Min(remaining, _settings.AttemptTimeout), cancellationToken);
             delivered = true;
             if (reply is null)
             {
@@ -201,14 +210,14 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         return actor;
     }
 
-    private ValueTask<PartitionReply?> SendAsync(IActorRef replica, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
+    private ValueTask<PartitionReply?> SendAsync(IActorRef replica, string groupId, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
     {
         // One shared sweeper expires attempts (ExpireAttempts), instead of a timer per attempt: timers were among the
         // largest allocations per request; and the wait is a reused one, not a completion source per attempt.
         var wait = _attempts.Rent();
         var id = wait.Arm(Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
         wait.CancelWith(ct);
-        replica.Tell(new PartitionRequest((long)id, request, _replies), ActorRefs.NoSender);
+        _forwards.SendRequest(replica, groupId, new PartitionRequest((long)id, request, _replies));
         return wait.AsValueTask();
     }
 
@@ -244,7 +253,15 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
 
         protected override void TellInternal(object message, IActorRef sender)
         {
-            if (message is PartitionReply reply) router.Complete(reply);
+            switch (message)
+            {
+                case PartitionReply reply:
+                    router.Complete(reply);
+                    break;
+                case PartitionReplyBatch batch:
+                    foreach (var r in batch.Replies) router.Complete(r);
+                    break;
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Kahuna.Raft.Serialization;
 
 namespace Kahuna.Raft.Actors;
 
@@ -23,7 +24,7 @@ public sealed class StaticRaftPeerDirectory : IRaftPeerDirectory
 /// <summary>
 /// Sends to /user/raft/{groupId} on the peer's node. References are built locally from the path (no round trip to
 /// resolve them) and cached per (peer, group); a changed address (a node restarted elsewhere) replaces the cached one.
-/// Raft messages to another node are coalesced per node (<see cref="RaftOutbox"/>) unless
+/// Raft messages to another node are coalesced per node (a <see cref="CoalescingOutbox{T}"/> of envelopes, sent as one <see cref="RaftReplicaProtocol.RaftEnvelopeBatch"/> to the peer's host) unless
 /// <c>kahuna.raft.batch-messages</c> is off; snapshot chunks, already large, go on their own.
 /// </summary>
 public sealed class ActorPathRaftTransport(ActorSystem system, IRaftPeerDirectory directory) : IRaftTransport
@@ -31,7 +32,7 @@ public sealed class ActorPathRaftTransport(ActorSystem system, IRaftPeerDirector
     private readonly IActorRefProvider _provider = ((ExtendedActorSystem)system).Provider;
     private readonly bool _batch = system.Settings.Config.GetBoolean("kahuna.raft.batch-messages", true);
     private readonly ConcurrentDictionary<(string Replica, string Group), (Address Address, IActorRef Ref)> _refs = new();
-    private readonly ConcurrentDictionary<Address, RaftOutbox?> _outboxes = new();
+    private readonly ConcurrentDictionary<Address, CoalescingOutbox<RaftReplicaProtocol.RaftEnvelope>?> _outboxes = new();
 
     public void Send(string replicaId, string groupId, object message, IActorRef sender)
     {
@@ -53,10 +54,12 @@ public sealed class ActorPathRaftTransport(ActorSystem system, IRaftPeerDirector
     }
 
     /// <summary>The outbox towards a remote node; none for this node's own address (a local tell is already cheap).</summary>
-    private RaftOutbox? OutboxFor(Address address) =>
+    private CoalescingOutbox<RaftReplicaProtocol.RaftEnvelope>? OutboxFor(Address address) =>
         _outboxes.GetOrAdd(address, static (a, provider) =>
         {
             var host = provider.ResolveActorRef(new RootActorPath(a) / "user" / RaftHostProtocol.Name);
-            return host is IInternalActorRef { IsLocal: true } ? null : new RaftOutbox(host);
+            return host is IInternalActorRef { IsLocal: true } ? null : new CoalescingOutbox<RaftReplicaProtocol.RaftEnvelope>(host,
+                static e => RaftCodec.EstimateSize(e.Message) + e.GroupId.Length,
+                static batch => new RaftReplicaProtocol.RaftEnvelopeBatch(batch));
         }, _provider);
 }

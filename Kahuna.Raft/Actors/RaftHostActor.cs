@@ -72,7 +72,7 @@ public sealed class RaftHostActor : ReceiveActor, IWithTimers
         });
         Receive<RaftReplicaProtocol.RaftEnvelopeBatch>(batch =>
         {
-            // Messages of many groups from one peer node (RaftOutbox); a group not hosted here drops its message,
+            // Messages of many groups from one peer node (their outbox); a group not hosted here drops its message,
             // as a lost message that Raft retries.
             foreach (var envelope in batch.Envelopes)
                 if (_replicas.TryGetValue(envelope.GroupId, out var entry)) entry.Ref.Tell(envelope, ActorRefs.NoSender);

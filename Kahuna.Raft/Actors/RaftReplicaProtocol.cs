@@ -12,7 +12,7 @@ public static class RaftReplicaProtocol
     /// <summary>A Raft message for one replica of one group, travelling between nodes.</summary>
     public sealed record RaftEnvelope(string GroupId, RaftMessage Message) : IRaftSerializable;
 
-    /// <summary>Raft messages of any groups from one node to another, sent together (see RaftOutbox).</summary>
+    /// <summary>Raft messages of any groups from one node to another, sent together (see ActorPathRaftTransport).</summary>
     public sealed record RaftEnvelopeBatch(IReadOnlyList<RaftEnvelope> Envelopes) : IRaftSerializable;
 
     /// <summary>
