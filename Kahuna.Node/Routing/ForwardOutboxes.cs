@@ -16,6 +16,7 @@ namespace Kahuna.Node.Routing;
 /// <c>kahuna.conf</c> turns off: it delays every send, Raft's already coalesced ones included, behind a scheduled flush).
 /// Requests arrive at the other node's <see cref="ForwardInbox"/>; answers at the router's reply sink.
 /// </summary>
+/// <param name="enabled">False (<c>kahuna.requests.batch-forwards = off</c>) sends each request and answer on its own.</param>
 public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
 {
     private readonly ConcurrentDictionary<Address, CoalescingOutbox<ForwardedRequest>> _requests = new();
@@ -24,9 +25,6 @@ public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
     private long _requestsBatched;
     private long _replyBatches;
     private long _repliesBatched;
-
-    /// <summary>Whether forwarded requests and answers are coalesced (<c>kahuna.requests.batch-forwards</c>).</summary>
-    public bool Enabled => enabled;
 
     /// <summary>Batches of forwarded requests sent, and the requests they carried (for status and tests).</summary>
     public (long Batches, long Messages) RequestsSent => (Interlocked.Read(ref _requestBatches), Interlocked.Read(ref _requestsBatched));
