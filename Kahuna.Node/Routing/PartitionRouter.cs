@@ -203,12 +203,21 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         var address = _directory.Resolve(node);
         if (address is null) return null;
         var key = (node, groupId);
-        if (_replicaRefs.TryGetValue(key, out var cached) && cached.Address.Equals(address)) return cached.Ref;
+        if (_replicaRefs.TryGetValue(key, out var cached) && cached.Address.Equals(address) && !Stopped(cached.Ref)) return cached.Ref;
         var path = new RootActorPath(address) / "user" / RaftHostProtocol.Name / groupId;
         var actor = _provider.ResolveActorRef(path);
         _replicaRefs[key] = (address, actor);
         return actor;
     }
+
+    /// <summary>
+    /// A local replica that stopped and was started again by its host is a new actor behind the same path; a reference
+    /// to the stopped one would drop every request (a reference to another node's replica goes by path and needs no
+    /// check). <c>IsTerminated</c> is marked obsolete in favour of watching, which only an actor can do.
+    /// </summary>
+#pragma warning disable CS0618
+    private static bool Stopped(IActorRef replica) => replica is IInternalActorRef { IsLocal: true, IsTerminated: true };
+#pragma warning restore CS0618
 
     private ValueTask<PartitionReply?> SendAsync(IActorRef replica, string groupId, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
     {

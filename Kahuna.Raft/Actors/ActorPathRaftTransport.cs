@@ -24,8 +24,9 @@ public sealed class StaticRaftPeerDirectory : IRaftPeerDirectory
 /// <summary>
 /// Sends to /user/raft/{groupId} on the peer's node. References are built locally from the path (no round trip to
 /// resolve them) and cached per (peer, group); a changed address (a node restarted elsewhere) replaces the cached one.
-/// Raft messages to another node are coalesced per node (a <see cref="CoalescingOutbox{T}"/> of envelopes, sent as one <see cref="RaftReplicaProtocol.RaftEnvelopeBatch"/> to the peer's host) unless
-/// <c>kahuna.raft.batch-messages</c> is off; snapshot chunks, already large, go on their own.
+/// Raft messages to another node are coalesced per node (a <see cref="CoalescingOutbox{T}"/> of envelopes, sent as
+/// one <see cref="RaftReplicaProtocol.RaftEnvelopeBatch"/> to the peer's host) unless <c>kahuna.raft.batch-messages</c>
+/// is off; snapshot chunks, already large, go on their own.
 /// </summary>
 public sealed class ActorPathRaftTransport(ActorSystem system, IRaftPeerDirectory directory) : IRaftTransport
 {
