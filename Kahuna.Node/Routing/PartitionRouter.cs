@@ -212,8 +212,9 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
 
     /// <summary>
     /// A local replica that stopped and was started again by its host is a new actor behind the same path; a reference
-    /// to the stopped one would drop every request (a reference to another node's replica goes by path and needs no
-    /// check). <c>IsTerminated</c> is marked obsolete in favour of watching, which only an actor can do.
+    /// to the stopped one would drop every request, and so would the empty reference a lookup gives while it is away
+    /// (which counts as terminated too). A reference to another node's replica goes by path and needs no check.
+    /// <c>IsTerminated</c> is marked obsolete in favour of watching, which only an actor can do.
     /// </summary>
 #pragma warning disable CS0618
     private static bool Stopped(IActorRef replica) => replica is IInternalActorRef { IsLocal: true, IsTerminated: true };
