@@ -100,7 +100,7 @@ public sealed class ForwardInbox : MinimalActorRef
 {
     public const string Name = "kahuna-forward";
 
-    private readonly ConcurrentDictionary<string, ActorRefWithCell> _replicas = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IActorRef> _replicas = new(StringComparer.Ordinal);
 
     private ForwardInbox(IActorRefProvider provider, ActorPath path)
     {
@@ -133,14 +133,9 @@ public sealed class ForwardInbox : MinimalActorRef
     /// <summary>The local replica actor of a group; looked up again when the cached one has stopped (a restart makes a new one).</summary>
     private IActorRef ReplicaOf(string groupId)
     {
-        // IsTerminated is marked obsolete in favour of watching, which only an actor can do; this is no actor, and
-        // the check is what is needed: a local reference whose replica stopped is replaced by looking the path up again.
-#pragma warning disable CS0618
-        if (_replicas.TryGetValue(groupId, out var cached) && !cached.IsTerminated) return cached;
-#pragma warning restore CS0618
+        if (_replicas.TryGetValue(groupId, out var cached) && !PartitionRouter.Stopped(cached)) return cached;
         var replica = Provider.ResolveActorRef(new RootActorPath(Provider.DefaultAddress) / "user" / RaftHostProtocol.Name / groupId);
-        // Only a live replica is kept; for a group not (yet) hosted here the lookup is made again next time.
-        if (replica is ActorRefWithCell live) _replicas[groupId] = live;
+        _replicas[groupId] = replica;
         return replica;
     }
 }

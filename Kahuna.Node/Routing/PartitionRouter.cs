@@ -214,10 +214,11 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
     /// A local replica that stopped and was started again by its host is a new actor behind the same path; a reference
     /// to the stopped one would drop every request, and so would the empty reference a lookup gives while it is away
     /// (which counts as terminated too). A reference to another node's replica goes by path and needs no check.
-    /// <c>IsTerminated</c> is marked obsolete in favour of watching, which only an actor can do.
+    /// <c>IsTerminated</c> is marked obsolete in favour of watching, which only an actor can do. The node's
+    /// <see cref="ForwardInbox"/> uses the same check for the replicas it hands forwarded requests to.
     /// </summary>
 #pragma warning disable CS0618
-    private static bool Stopped(IActorRef replica) => replica is IInternalActorRef { IsLocal: true, IsTerminated: true };
+    internal static bool Stopped(IActorRef replica) => replica is IInternalActorRef { IsLocal: true, IsTerminated: true };
 #pragma warning restore CS0618
 
     private ValueTask<PartitionReply?> SendAsync(IActorRef replica, string groupId, KahunaRequest request, TimeSpan timeout, CancellationToken ct)
