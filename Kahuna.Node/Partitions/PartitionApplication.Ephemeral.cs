@@ -34,6 +34,9 @@ public sealed partial class PartitionApplication
             case ExistsRequest r:
                 Reply(request, RequestTranslator.ToResponse(r, eph.KeyValues.Exists(r.Key, now)));
                 return;
+            case ScanRequest r:
+                Reply(request, Scan(eph.KeyValues, r, now));
+                return;
             case TryLockRequest r when r.LeaseMs > _settings.EphemeralMaxLeaseMs:
                 Reply(request, ErrorResponse.Create(KahunaStatus.InvalidInput,
                     $"an ephemeral lock lease may be at most {_settings.EphemeralMaxLeaseMs} ms (kahuna.ephemeral.max-lock-lease)"));

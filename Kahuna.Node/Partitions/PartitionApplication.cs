@@ -2,6 +2,7 @@ using Akka.Actor;
 using Kahuna.Node.Routing;
 using Kahuna.Node.StateMachines;
 using Kahuna.Node.StateMachines.Commands;
+using Kahuna.Node.StateMachines.KeyValues;
 using Kahuna.Node.StateMachines.Results;
 using Kahuna.Node.StateMachines.Sequences;
 using Kahuna.Protocol;
@@ -109,6 +110,9 @@ public sealed partial class PartitionApplication : IReplicaApplication
             case ExistsRequest r:
                 ReadThen(request, () => RequestTranslator.ToResponse(r, _persistent.KeyValues.Exists(r.Key, Now)));
                 return;
+            case ScanRequest r:
+                ReadThen(request, () => Scan(_persistent.KeyValues, r, Now));
+                return;
             case NextSequenceRequest { IdempotencyKey: null } r:
                 NextFromBlock(request, r);
                 return;
@@ -146,6 +150,13 @@ public sealed partial class PartitionApplication : IReplicaApplication
         _host.Propose(PartitionCommandCodec.Encode(command), onApplied, onFailed);
 
     /// <summary>A linearizable read: served once a quorum confirmed this leader (or under the lease) and it has applied that far.</summary>
+    /// <summary>Most keys one partition looks at for one scan page, expired keys and tombstones included: one page is one short turn.</summary>
+    private const int ScanMaxVisits = 10_000;
+
+    private static ScanResponse Scan(KeyValueStore store, ScanRequest request, long nowMs) =>
+        RequestTranslator.ToResponse(store.ScanPrefix(request.Prefix ?? "", request.StartAfter, request.EffectiveLimit,
+            ProtocolLimits.ScanPageBytes, ScanMaxVisits, nowMs));
+
     private void ReadThen(PartitionRequest request, Func<KahunaResponse> read) =>
         _host.ReadIndex(() => Reply(request, read()), failure => Reply(request, Failed(failure), failure.LeaderHint));
 

@@ -29,6 +29,7 @@ public static class RequestTranslator
         ExistsRequest r => r.Durability,
         DeleteRequest r => r.Durability,
         ExtendRequest r => r.Durability,
+        ScanRequest r => r.Durability,
         _ => Durability.Persistent, // sequences are always persistent
     };
 
@@ -80,6 +81,21 @@ public static class RequestTranslator
             (NextSequenceRequest, SequenceRangeResult s) => new NextSequenceResponse { Status = s.Status, Start = s.Start, Count = (int)s.Count },
             _ => ErrorResponse.Create(KahunaStatus.InternalError, $"unexpected result {result.GetType().Name} for {request.GetType().Name}"),
         };
+    }
+
+    /// <summary>
+    /// One partition's part of a scan page. <see cref="ScanResponse.NextStartAfter"/> says here where this partition
+    /// stopped when a bound cut its part (null: it has no more such keys); the router merges the parts.
+    /// </summary>
+    public static ScanResponse ToResponse(ScanPage page)
+    {
+        var items = new ScanItem[page.Items.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = page.Items[i];
+            items[i] = new ScanItem { Key = item.Key, Value = item.Value, Revision = item.Revision, ExpiresAtUnixMs = item.ExpiresAtMs };
+        }
+        return new ScanResponse { Status = KahunaStatus.Ok, Items = items, NextStartAfter = page.ResumeAfter };
     }
 
     private static string? LockMessage(LockResult l) => l.Status == KahunaStatus.Busy ? "the lock is held by another owner" : null;

@@ -84,8 +84,20 @@ public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
     internal static int EstimateBytes(KahunaRequest request) =>
         SmallMessageBytes + (request is SetRequest set ? set.Value.Length + (set.CompareValue?.Length ?? 0) : 0);
 
-    internal static int EstimateBytes(KahunaResponse response) =>
-        SmallMessageBytes + (response is GetResponse get ? get.Value?.Length ?? 0 : 0);
+    internal static int EstimateBytes(KahunaResponse response) => SmallMessageBytes + response switch
+    {
+        GetResponse get => get.Value?.Length ?? 0,
+        ScanResponse scan => ScanBytes(scan),
+        _ => 0,
+    };
+
+    // A scan part holds at most ProtocolLimits.ScanPageBytes plus one key and value, so this stays far below int's range.
+    private static int ScanBytes(ScanResponse scan)
+    {
+        long bytes = 0;
+        foreach (var item in scan.Items ?? []) bytes += ScanMerge.SizeOf(item) + 32;
+        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
+    }
 
     private const int SmallMessageBytes = 8 * 1024;
 }

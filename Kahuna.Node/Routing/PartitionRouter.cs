@@ -33,7 +33,7 @@ public sealed record RouterSettings
 /// back-off and retries within the request's deadline. The client sees Retry/Timeout only when the cluster could
 /// not answer in time. Writes carry the client's operation id, so a retry never applies twice.
 /// </summary>
-public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
+public sealed partial class PartitionRouter : IKahunaRequestHandler, IDisposable
 {
     /// <summary>How often attempts past their deadline are given up (an attempt may run this much past its timeout).</summary>
     private static readonly TimeSpan ExpiryInterval = TimeSpan.FromMilliseconds(50);
@@ -98,7 +98,9 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
         }
         try
         {
-            return await RouteAsync(request, cancellationToken);
+            return request is ScanRequest scan
+                ? await ScanAsync(scan, cancellationToken)
+                : await RouteAsync(request, null, cancellationToken);
         }
         finally
         {
@@ -108,9 +110,10 @@ public sealed class PartitionRouter : IKahunaRequestHandler, IDisposable
 
     // Pooled state machines: these two run for every request and usually wait for a replica.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<KahunaResponse> RouteAsync(KahunaRequest request, CancellationToken cancellationToken)
+    private async ValueTask<KahunaResponse> RouteAsync(KahunaRequest request, PartitionDescriptor? to, CancellationToken cancellationToken)
     {
-        var partition = PartitionOf(request, out var refusal);
+        KahunaResponse? refusal = null;
+        var partition = to ?? PartitionOf(request, out refusal);
         if (partition is null) return refusal!;
         var started = Stopwatch.GetTimestamp();
         var delivered = false;

@@ -82,3 +82,23 @@ public sealed record SequenceRange(long Start, int Count)
             yield return value;
     }
 }
+
+/// <summary>One page of a prefix scan.</summary>
+/// <param name="Entries">The keys found, in ordinal order.</param>
+/// <param name="NextStartAfter">Where the next page starts (pass it as <c>startAfter</c>); null when the scan is complete.</param>
+public sealed record ScanResult(IReadOnlyList<ScanEntry> Entries, string? NextStartAfter)
+{
+    /// <summary>True when more keys may follow this page.</summary>
+    public bool HasMore => NextStartAfter is not null;
+}
+
+/// <summary>A key found by a scan.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="Value">Its current value.</param>
+/// <param name="Revision">The revision of that value.</param>
+/// <param name="ExpiresAt">When the key expires (null when it does not).</param>
+public sealed record ScanEntry(string Key, byte[] Value, long Revision, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>The value decoded as UTF-8.</summary>
+    public string ValueAsString() => System.Text.Encoding.UTF8.GetString(Value);
+}

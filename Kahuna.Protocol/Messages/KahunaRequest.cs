@@ -17,6 +17,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Exists, typeof(ExistsRequest))]
 [Union(UnionTags.Delete, typeof(DeleteRequest))]
 [Union(UnionTags.Extend, typeof(ExtendRequest))]
+[Union(UnionTags.Scan, typeof(ScanRequest))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceRequest))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusRequest))]
 [Union(UnionTags.TransferLeader, typeof(TransferLeaderRequest))]

@@ -19,6 +19,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Exists, typeof(ExistsResponse))]
 [Union(UnionTags.Delete, typeof(DeleteResponse))]
 [Union(UnionTags.Extend, typeof(ExtendResponse))]
+[Union(UnionTags.Scan, typeof(ScanResponse))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceResponse))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusResponse))]
 [Union(UnionTags.TransferLeader, typeof(TransferLeaderResponse))]

@@ -8,7 +8,7 @@ namespace Kahuna.Protocol.Messages;
 /// </summary>
 /// <remarks>
 /// Reserved ranges (tag space only, no types yet):
-/// 25–29 key/value batches and scans (GetMany, SetMany, ScanByPrefix, GetByRange);
+/// 26–29 key/value batches and range reads (GetMany, SetMany, GetByRange);
 /// 30–39 more key/value operations;
 /// 41–49 sequence ranges and sequence administration;
 /// 50–59 transactions (Begin, Get, Set, Delete, Commit, Rollback);
@@ -35,7 +35,7 @@ public static class UnionTags
     /// <summary><see cref="GetLockRequest"/> / <see cref="GetLockResponse"/>.</summary>
     public const int GetLock = 13;
 
-    // ---- key/value (20–39; 25–39 reserved) ----
+    // ---- key/value (20–39; 26–39 reserved) ----
     /// <summary><see cref="SetRequest"/> / <see cref="SetResponse"/>.</summary>
     public const int Set = 20;
     /// <summary><see cref="GetRequest"/> / <see cref="GetResponse"/>.</summary>
@@ -46,6 +46,8 @@ public static class UnionTags
     public const int Delete = 23;
     /// <summary><see cref="ExtendRequest"/> / <see cref="ExtendResponse"/>.</summary>
     public const int Extend = 24;
+    /// <summary><see cref="ScanRequest"/> / <see cref="ScanResponse"/>: one page of the keys under a prefix.</summary>
+    public const int Scan = 25;
 
     // ---- sequences (40–49; 41–49 reserved) ----
     /// <summary><see cref="NextSequenceRequest"/> / <see cref="NextSequenceResponse"/>.</summary>

@@ -26,6 +26,18 @@ public static class ProtocolLimits
     /// <summary>Largest value (and compare value), in bytes (1 MiB).</summary>
     public const int MaxValueBytes = 1024 * 1024;
 
+    /// <summary>Most keys one scan page may ask for.</summary>
+    public const int MaxScanLimit = 1000;
+
+    /// <summary>Keys in a scan page when the request does not say.</summary>
+    public const int DefaultScanLimit = 100;
+
+    /// <summary>
+    /// About how many bytes of keys and values a scan page carries: a page is cut after the key that reaches this, so
+    /// it stays under the default frame limit even when its last value is as large as a value may be.
+    /// </summary>
+    public const int ScanPageBytes = 512 * 1024;
+
     /// <summary>Largest lock owner id, in bytes (1 KiB).</summary>
     public const int MaxOwnerBytes = 1024;
 

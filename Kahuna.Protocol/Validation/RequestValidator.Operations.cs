@@ -69,6 +69,17 @@ public static partial class RequestValidator
             Durable(request.Durability, nameof(request.Durability)));
     }
 
+    /// <summary>Prefix (may be empty), the key to start after (when given), page size and durability.</summary>
+    public static ValidationResult Validate(ScanRequest request)
+    {
+        if (request.Limit is < 0 or > ProtocolLimits.MaxScanLimit)
+            return ValidationResult.Invalid($"{nameof(request.Limit)}: must be between 1 and {ProtocolLimits.MaxScanLimit} (0 = {ProtocolLimits.DefaultScanLimit}), got {request.Limit}");
+        return First(
+            OptionalText(request.Prefix, nameof(request.Prefix), ProtocolLimits.MaxKeyBytes),
+            request.StartAfter is null ? ValidationResult.Valid : Name(request.StartAfter, nameof(request.StartAfter)),
+            Durable(request.Durability, nameof(request.Durability)));
+    }
+
     /// <summary>Key and durability.</summary>
     public static ValidationResult Validate(ExistsRequest request) => First(
         Name(request.Key, nameof(request.Key)),

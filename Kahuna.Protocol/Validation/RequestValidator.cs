@@ -27,6 +27,7 @@ public static partial class RequestValidator
         ExistsRequest r => Validate(r),
         DeleteRequest r => Validate(r),
         ExtendRequest r => Validate(r),
+        ScanRequest r => Validate(r),
         NextSequenceRequest r => Validate(r),
         _ => ValidationResult.Invalid($"request: unsupported type {request.GetType().Name}"),
     };

@@ -22,12 +22,12 @@ public sealed class CommandOutput(CliContext context, bool json)
 
     public bool IsJson => json;
 
-    /// <summary>A successful result: the human line on stdout, or the JSON object with status Ok.</summary>
-    public int Ok(string human, Action<Utf8JsonWriter> fields)
+    /// <summary>A successful result: the human line on stdout (nothing when null), or the JSON object with status Ok.</summary>
+    public int Ok(string? human, Action<Utf8JsonWriter> fields)
     {
         if (json)
             WriteJson(KahunaStatus.Ok.ToString(), fields);
-        else
+        else if (human is not null)
             context.Out.WriteLine(human);
         return ExitCodes.Success;
     }

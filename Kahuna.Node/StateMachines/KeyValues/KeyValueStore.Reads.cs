@@ -13,6 +13,9 @@ public sealed record KeyValueItem(
     [property: Key(3)] long ExpiresAtMs,
     [property: Key(4)] long ModifiedAtMs);
 
+/// <summary>A page of a prefix scan; <paramref name="ResumeAfter"/> is null when no key with the prefix is left after it.</summary>
+public sealed record ScanPage(IReadOnlyList<KeyValueItem> Items, string? ResumeAfter);
+
 // Queries: they never change state (the leader runs them outside the log, so a change would make replicas differ).
 public sealed partial class KeyValueStore
 {
@@ -82,29 +85,56 @@ public sealed partial class KeyValueStore
     public IReadOnlyList<string> ListExpiredKeys(long nowMs, int limit) => _expiries.ListDue(nowMs, limit);
 
     /// <summary>
-    /// Seam for prefix scans: up to <paramref name="limit"/> live keys starting with <paramref name="prefix"/>, in
-    /// ordinal order, after <paramref name="startAfter"/> when given (the last key of the previous page).
+    /// Up to <paramref name="limit"/> live keys starting with <paramref name="prefix"/>, in ordinal order, after
+    /// <paramref name="startAfter"/> when given (the last key of the previous page).
     /// </summary>
-    public IReadOnlyList<KeyValueItem> ScanPrefix(string prefix, string? startAfter, int limit, long nowMs)
+    public IReadOnlyList<KeyValueItem> ScanPrefix(string prefix, string? startAfter, int limit, long nowMs) =>
+        ScanPrefix(prefix, startAfter, limit, int.MaxValue, int.MaxValue, nowMs).Items;
+
+    /// <summary>
+    /// One page of a prefix scan, bounded three ways so that one scan never holds the partition for long nor builds
+    /// an answer too large to send: at most <paramref name="limit"/> live keys, about <paramref name="maxBytes"/> of
+    /// keys and values (cut after the key that reaches it, so at least one key always fits), and at most
+    /// <paramref name="maxVisits"/> keys looked at (expired keys and tombstones count too, and a prefix can hold many).
+    /// When a bound cut the page, <see cref="ScanPage.ResumeAfter"/> is the last key looked at: every key up to it
+    /// was considered, and the next page starts after it.
+    /// </summary>
+    public ScanPage ScanPrefix(string prefix, string? startAfter, int limit, int maxBytes, int maxVisits, long nowMs)
     {
         var items = new List<KeyValueItem>();
         prefix ??= "";
         var from = startAfter is not null && string.CompareOrdinal(startAfter, prefix) > 0 ? startAfter : prefix;
+        long bytes = 0;
+        var visits = 0;
+        string? last = null;
         foreach (var key in _order.EnumerateFrom(from))
         {
-            if (items.Count >= limit || !key.StartsWith(prefix, StringComparison.Ordinal))
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
             {
-                break;
+                return new ScanPage(items, null);
             }
 
+            if (key == startAfter)
+            {
+                continue;
+            }
+
+            if (last is not null && (items.Count >= limit || bytes >= maxBytes || visits >= maxVisits))
+            {
+                return new ScanPage(items, last); // another key follows: the page was cut
+            }
+
+            visits++;
+            last = key;
             var current = _entries[key].Current;
-            if (key != startAfter && current.IsLiveAt(nowMs))
+            if (current.IsLiveAt(nowMs))
             {
                 items.Add(new KeyValueItem(key, current.Value!, current.Revision, current.ExpiresAtMs, current.ModifiedAtMs));
+                bytes += key.Length * 3L + current.Value!.Length; // 3: the most UTF-8 bytes one UTF-16 unit takes
             }
         }
 
-        return items;
+        return new ScanPage(items, null);
     }
 
     private static KeyValueResult Found(in KeyValueVersion version, bool withValue) =>

@@ -25,6 +25,7 @@ internal static class MessageSamples
         new ExistsRequest { Key = "k", Durability = Durability.Ephemeral },
         new DeleteRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", Durability = Durability.Ephemeral },
         new ExtendRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", TtlMs = 1000, Durability = Durability.Ephemeral },
+        new ScanRequest { Prefix = "user/", StartAfter = "user/7", Limit = 50, Durability = Durability.Ephemeral },
         new NextSequenceRequest { OperationId = Operation, CompletedBelow = 40, Name = "orders", Count = 10, IdempotencyKey = "batch-7" },
         new ClusterStatusRequest(),
         new TransferLeaderRequest { PartitionId = 3, TargetNodeId = "n2" },
@@ -45,6 +46,11 @@ internal static class MessageSamples
         new ExistsResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 7, ExpiresAtUnixMs = 1_700_000_000_004 },
         new DeleteResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 8 },
         new ExtendResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 9, ExpiresAtUnixMs = 1_700_000_000_005 },
+        new ScanResponse
+        {
+            Status = KahunaStatus.Ok, Message = "m", NextStartAfter = "user/9",
+            Items = [new ScanItem { Key = "user/8", Value = [3, 4], Revision = 10, ExpiresAtUnixMs = 1_700_000_000_006 }],
+        },
         new NextSequenceResponse { Status = KahunaStatus.Overloaded, Message = "m", Start = 100, Count = 10 },
         new ClusterStatusResponse
         {

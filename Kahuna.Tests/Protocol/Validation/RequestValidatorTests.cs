@@ -258,4 +258,29 @@ public class RequestValidatorTests
     public void IdempotencyKey_OverLimit_IsTooLarge() =>
         Rejected(new NextSequenceRequest { OperationId = Op, Name = "s", Count = 1, IdempotencyKey = new string('i', ProtocolLimits.MaxIdempotencyKeyBytes + 1) },
             KahunaStatus.TooLarge, "IdempotencyKey");
+
+    [Fact]
+    public void Scan_TakesAnEmptyPrefix_AndTheDefaultLimit() =>
+        Valid(new ScanRequest { Prefix = "", Limit = 0, Durability = Durability.Persistent });
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(ProtocolLimits.MaxScanLimit + 1)]
+    public void Scan_LimitOutOfRange_IsInvalid(int limit) =>
+        Rejected(new ScanRequest { Prefix = "p", Limit = limit, Durability = Durability.Persistent }, KahunaStatus.InvalidInput, "Limit");
+
+    [Fact]
+    public void Scan_OversizedPrefixOrStartAfter_IsTooLarge()
+    {
+        Rejected(new ScanRequest { Prefix = OverKeyMultiByte, Durability = Durability.Persistent }, KahunaStatus.TooLarge, "Prefix");
+        Rejected(new ScanRequest { Prefix = "p", StartAfter = OverKey, Durability = Durability.Persistent }, KahunaStatus.TooLarge, "StartAfter");
+        Valid(new ScanRequest { Prefix = MaxKey, StartAfter = MaxKey, Durability = Durability.Persistent });
+    }
+
+    [Fact]
+    public void Scan_EmptyStartAfterOrNoDurability_IsInvalid()
+    {
+        Rejected(new ScanRequest { Prefix = "p", StartAfter = "", Durability = Durability.Persistent }, KahunaStatus.InvalidInput, "StartAfter");
+        Rejected(new ScanRequest { Prefix = "p" }, KahunaStatus.InvalidInput, "Durability");
+    }
 }

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Kahuna.Node.Cli.Common;
+using Kahuna.Protocol;
+using Kahuna.Protocol.Client;
+
+namespace Kahuna.Node.Cli.Client;
+
+// kv scan: the keys under a prefix, page after page.
+internal static partial class KeyValueCommands
+{
+    private static Command CreateScan(CliContext context)
+    {
+        var command = new Command("scan",
+            "List the keys that start with PREFIX, in order, with their values (text when valid UTF-8, else base64); " +
+            "every key when PREFIX is omitted. Finding none is not an error (exit 0)");
+        var prefix = new Argument<string>("PREFIX") { Description = "The prefix (UTF-8 text; omit to list every key)", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => "" };
+        var limit = OptionFactory.AtLeast("--limit", 1, "Stop after N keys; the output then says where to resume (default: every key)");
+        var startAfter = new Option<string?>("--start-after") { Description = "Only keys after this one (to resume an earlier scan)", HelpName = "key" };
+        var keysOnly = new Option<bool>("--keys-only") { Description = "Print the keys without their values" };
+        command.Add(prefix);
+        foreach (var option in new Option[] { limit, startAfter, keysOnly })
+            command.Add(option);
+        var options = ClientOptionSet.AddTo(command);
+        command.SetClientAction(options, context, async call =>
+        {
+            var prefixText = call.Get(prefix) ?? "";
+            var most = call.Get(limit) ?? long.MaxValue;
+            var found = new List<ScanEntry>();
+            var after = call.Get(startAfter);
+            do
+            {
+                var page = await call.Client.ScanAsync(prefixText, after, (int)Math.Min(most - found.Count, ProtocolLimits.MaxScanLimit),
+                    call.Durability, call.CancellationToken);
+                found.AddRange(page.Entries);
+                after = page.NextStartAfter;
+            }
+            while (after is not null && found.Count < most);
+
+            var printed = found.Select(entry => (entry, Printable(entry.Value))).ToList();
+            if (after is not null)
+                call.Output.Note($"note: stopped after {found.Count} keys; resume with --start-after '{after}'");
+            else if (found.Count == 0)
+                call.Output.Note(prefixText.Length == 0 ? "no keys" : $"no keys start with \"{prefixText}\"");
+            var human = new StringBuilder();
+            foreach (var (entry, (text, _)) in printed)
+                human.Append(call.Get(keysOnly) ? entry.Key : $"{entry.Key}\t{text}").Append('\n');
+            return call.Output.Ok(found.Count == 0 ? null : human.ToString().TrimEnd('\n'), w =>
+            {
+                w.WriteString("prefix", prefixText);
+                w.WriteNumber("count", found.Count);
+                w.WriteStartArray("items");
+                foreach (var (entry, (text, isText)) in printed)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("key", entry.Key);
+                    if (!call.Get(keysOnly))
+                    {
+                        w.WriteString("value", text);
+                        w.WriteString("encoding", isText ? "utf8" : "base64");
+                    }
+                    w.WriteNumber("revision", entry.Revision);
+                    w.WriteTimestamp("expiresAt", entry.ExpiresAt);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                if (after is null) w.WriteNull("nextStartAfter");
+                else w.WriteString("nextStartAfter", after);
+            });
+        });
+        return command;
+    }
+
+    private static (string Text, bool IsText) Printable(byte[] value) =>
+        Utf8.IsValid(value) ? (Encoding.UTF8.GetString(value), true) : (Convert.ToBase64String(value), false);
+}
