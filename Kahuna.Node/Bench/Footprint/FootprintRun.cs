@@ -128,14 +128,17 @@ public static class FootprintRun
         var serving = served.Values.Max();
         log($"serving in every partition {serving.TotalSeconds:F2} s after the spawn (ready line at {restarted.ReadyAfter?.TotalSeconds:F2} s)");
 
-        var status = await probe.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
+        // The probe's 2-s timeout is for seeing the first moment each partition serves. What follows only checks,
+        // so it takes a patient client: on a loaded machine a node just back may take longer than that to answer.
+        await using var checker = LoadClient(endpoint, options);
+        var status = await checker.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
         long logEntries = status.Partitions.Sum(p => p.CommitIndex);
         var lines = await restarted.RecoveriesAsync(options.Partitions, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         // A replica that replayed nothing logs no line: then all its state came from its checkpoint.
         long? replayed = lines.Count == 0 ? null : lines.Sum(l => l.EntriesReplayed);
         long? fromSnapshot = lines.Count == 0 ? null : status.Partitions.Sum(p =>
             lines.FirstOrDefault(l => l.GroupId == $"p{p.Id}") is { } line ? line.FromSnapshot : p.CommitIndex);
-        var (sampled, found) = await RecoveryProbe.VerifySampleAsync(probe, keys, load.Loaded, options.VerifySample, options.Durability, cancellationToken)
+        var (sampled, found) = await RecoveryProbe.VerifySampleAsync(checker, keys, load.Loaded, options.VerifySample, options.Durability, cancellationToken)
             .ConfigureAwait(false);
         log($"log: {logEntries:N0} entries, {replayed?.ToString("N0") ?? "?"} replayed from the journal, {fromSnapshot?.ToString("N0") ?? "?"} from checkpoints; " +
             $"{found}/{sampled} sampled keys read back");
