@@ -37,6 +37,9 @@ public sealed partial class PartitionApplication
             case ScanRequest r:
                 Reply(request, Scan(eph.KeyValues, r, now));
                 return;
+            case GetManyRequest r:
+                Reply(request, GetMany(eph.KeyValues, r, now));
+                return;
             case TryLockRequest r when r.LeaseMs > _settings.EphemeralMaxLeaseMs:
                 Reply(request, ErrorResponse.Create(KahunaStatus.InvalidInput,
                     $"an ephemeral lock lease may be at most {_settings.EphemeralMaxLeaseMs} ms (kahuna.ephemeral.max-lock-lease)"));

@@ -113,6 +113,9 @@ public sealed partial class PartitionApplication : IReplicaApplication
             case ScanRequest r:
                 ReadThen(request, () => Scan(_persistent.KeyValues, r, Now));
                 return;
+            case GetManyRequest r:
+                ReadThen(request, () => GetMany(_persistent.KeyValues, r, Now));
+                return;
             case NextSequenceRequest { IdempotencyKey: null } r:
                 NextFromBlock(request, r);
                 return;
@@ -156,6 +159,22 @@ public sealed partial class PartitionApplication : IReplicaApplication
     private static ScanResponse Scan(KeyValueStore store, ScanRequest request, long nowMs) =>
         RequestTranslator.ToResponse(store.ScanPrefix(request.Prefix ?? "", request.StartAfter, request.EffectiveLimit,
             ProtocolLimits.ScanPageBytes, ScanMaxVisits, nowMs));
+
+    /// <summary>This partition's keys of a GetMany, in the order asked; TooLarge past the answer's byte limit.</summary>
+    private static KahunaResponse GetMany(KeyValueStore store, GetManyRequest request, long nowMs)
+    {
+        var keys = request.Keys;
+        var items = new GetManyItem[keys.Length];
+        long bytes = 0;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var found = store.Get(keys[i], nowMs);
+            bytes += found.Value?.Length ?? 0;
+            if (bytes > ProtocolLimits.MaxBatchResponseBytes) return PartitionRouter.GetManyTooLarge(bytes);
+            items[i] = RequestTranslator.ToItem(found);
+        }
+        return new GetManyResponse { Status = KahunaStatus.Ok, Items = items };
+    }
 
     private void ReadThen(PartitionRequest request, Func<KahunaResponse> read) =>
         _host.ReadIndex(() => Reply(request, read()), failure => Reply(request, Failed(failure), failure.LeaderHint));

@@ -30,6 +30,8 @@ public static class RequestTranslator
         DeleteRequest r => r.Durability,
         ExtendRequest r => r.Durability,
         ScanRequest r => r.Durability,
+        GetManyRequest r => r.Durability,
+        SetManyRequest r => r.Durability,
         _ => Durability.Persistent, // sequences are always persistent
     };
 
@@ -42,9 +44,17 @@ public static class RequestTranslator
         SetRequest r => new SetKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key, r.Value, r.TtlMs, Conditions(r.Flags), r.CompareValue, r.CompareRevision),
         DeleteRequest r => new DeleteKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key),
         ExtendRequest r => new ExtendKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key, r.TtlMs),
+        SetManyRequest r => new SetManyKeyValuesCommand(nowMs, Op(r), r.CompletedBelow, Writes(r.Items)),
         NextSequenceRequest r => new NextSequenceCommand(nowMs, Op(r), r.CompletedBelow, r.Name, r.Count, r.IdempotencyKey),
         _ => null,
     };
+
+    private static KeyValueWrite[] Writes(SetManyItem[] items)
+    {
+        var writes = new KeyValueWrite[items.Length];
+        for (var i = 0; i < writes.Length; i++) writes[i] = new KeyValueWrite(items[i].Key, items[i].Value, items[i].TtlMs);
+        return writes;
+    }
 
     private static CommandOperationId? Op(KahunaWriteRequest r) =>
         r.OperationId.IsEmpty ? null : new CommandOperationId((ulong)r.OperationId.ClientHigh, (ulong)r.OperationId.ClientLow, r.OperationId.Sequence);
@@ -78,10 +88,16 @@ public static class RequestTranslator
             (ExistsRequest, KeyValueResult kv) => new ExistsResponse { Status = kv.Status, Revision = kv.Revision, ExpiresAtUnixMs = kv.ExpiresAtMs },
             (DeleteRequest, KeyValueResult kv) => new DeleteResponse { Status = kv.Status, Revision = kv.Revision },
             (ExtendRequest, KeyValueResult kv) => new ExtendResponse { Status = kv.Status, Revision = kv.Revision, ExpiresAtUnixMs = kv.ExpiresAtMs },
+            (SetManyRequest, KeyValueBatchResult b) => new SetManyResponse { Status = b.Status, Revisions = b.Revisions },
             (NextSequenceRequest, SequenceRangeResult s) => new NextSequenceResponse { Status = s.Status, Start = s.Start, Count = (int)s.Count },
             _ => ErrorResponse.Create(KahunaStatus.InternalError, $"unexpected result {result.GetType().Name} for {request.GetType().Name}"),
         };
     }
+
+    /// <summary>One key's answer in a GetMany.</summary>
+    public static GetManyItem ToItem(KeyValueResult kv) => kv.Status == KahunaStatus.Ok
+        ? new GetManyItem { Status = KahunaStatus.Ok, Value = kv.Value, Revision = kv.Revision, ExpiresAtUnixMs = kv.ExpiresAtMs }
+        : new GetManyItem { Status = kv.Status };
 
     /// <summary>
     /// One partition's part of a scan page. <see cref="ScanResponse.NextStartAfter"/> says here where this partition

@@ -78,16 +78,31 @@ public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
 
     /// <summary>
     /// An upper bound of a message's encoded size, so that a batch (cut at 1 MiB) stays well under remoting's frame
-    /// limit (4 MiB). Only values can be large; everything else a request or answer holds (a key, a lock owner, a
-    /// name, an error text) is bounded by <see cref="ProtocolLimits"/> to a few KiB.
+    /// limit (4 MiB). Only values and lists (a GetMany's keys, a scan's or GetMany's items) can be large; everything
+    /// else a request or answer holds (a key, a lock owner, a name, an error text) is bounded by
+    /// <see cref="ProtocolLimits"/> to a few KiB.
     /// </summary>
-    internal static int EstimateBytes(KahunaRequest request) =>
-        SmallMessageBytes + (request is SetRequest set ? set.Value.Length + (set.CompareValue?.Length ?? 0) : 0);
+    internal static int EstimateBytes(KahunaRequest request) => SmallMessageBytes + request switch
+    {
+        SetRequest set => set.Value.Length + (set.CompareValue?.Length ?? 0),
+        GetManyRequest many => KeysBytes(many.Keys),
+        SetManyRequest many => WritesBytes(many.Items),
+        _ => 0,
+    };
+
+    // A GetMany arrived in one client frame, so its keys are bounded by the frame limit.
+    private static int KeysBytes(string[]? keys)
+    {
+        long bytes = 0;
+        foreach (var key in keys ?? []) bytes += key.Length * 3L + 8;
+        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
+    }
 
     internal static int EstimateBytes(KahunaResponse response) => SmallMessageBytes + response switch
     {
         GetResponse get => get.Value?.Length ?? 0,
         ScanResponse scan => ScanBytes(scan),
+        GetManyResponse many => ManyBytes(many),
         _ => 0,
     };
 
@@ -96,6 +111,22 @@ public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
     {
         long bytes = 0;
         foreach (var item in scan.Items ?? []) bytes += ScanMerge.SizeOf(item) + 32;
+        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
+    }
+
+    // A SetMany arrived in one client frame, and its values add up to at most ProtocolLimits.MaxValueBytes.
+    private static int WritesBytes(SetManyItem[]? items)
+    {
+        long bytes = 0;
+        foreach (var item in items ?? []) bytes += (item.Key?.Length ?? 0) * 3L + (item.Value?.Length ?? 0) + 16;
+        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
+    }
+
+    // A GetMany part holds at most ProtocolLimits.MaxBatchResponseBytes of values and MaxBatchKeys items.
+    private static int ManyBytes(GetManyResponse many)
+    {
+        long bytes = 0;
+        foreach (var item in many.Items ?? []) bytes += (item.Value?.Length ?? 0) + 32;
         return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
     }
 

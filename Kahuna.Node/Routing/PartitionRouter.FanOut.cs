@@ -5,42 +5,144 @@ using Kahuna.Protocol.Routing;
 
 namespace Kahuna.Node.Routing;
 
-// Prefix scans: the one request that is not about one key, so it goes to every partition that may hold its keys.
+// Requests about more than one partition: prefix scans, multi-key reads and writes. Each asks every partition concerned for
+// its part (each part routed, retried and timed out like any request) and puts the parts together.
 public sealed partial class PartitionRouter
 {
     /// <summary>
-    /// Asks each partition that may hold keys with the prefix for its part of the page (each routed, retried and
-    /// timed out like any request), and merges the parts (<see cref="ScanMerge"/>). Any part that fails makes the
-    /// whole page fail with that part's status: a page with a partition missing would silently skip keys.
-    /// A scan has one attempt out per partition, so it counts as that many requests against the node's capacity.
+    /// One page of a prefix scan: every partition that may hold keys with the prefix gives its part, and
+    /// <see cref="ScanMerge"/> puts the page together.
     /// </summary>
     private async ValueTask<KahunaResponse> ScanAsync(ScanRequest request, CancellationToken cancellationToken)
     {
         var partitions = ScanPartitions(request.Prefix ?? "");
-        var extra = partitions.Count - 1;
+        var parts = new (PartitionDescriptor, KahunaRequest)[partitions.Count];
+        for (var i = 0; i < parts.Length; i++) parts[i] = (partitions[i], request);
+        var (answers, failure) = await FanOutAsync<ScanResponse>(parts, cancellationToken);
+        return failure ?? ScanMerge.Merge(answers!, request.EffectiveLimit, ProtocolLimits.ScanPageBytes);
+    }
+
+    /// <summary>
+    /// Several keys: each partition that holds some of them reads its keys in one request, and the answers go back
+    /// into the order the keys were asked in.
+    /// </summary>
+    private async ValueTask<KahunaResponse> GetManyAsync(GetManyRequest request, CancellationToken cancellationToken)
+    {
+        var keys = request.Keys;
+        var groups = GroupByPartition(keys.Length, i => keys[i]);
+        var parts = new (PartitionDescriptor, KahunaRequest)[groups.Length];
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var positions = groups[g].Positions;
+            parts[g] = (groups[g].Partition, groups.Length == 1 ? request
+                : request with { Keys = positions.Select(p => keys[p]).ToArray() });
+        }
+        var (answers, failure) = await FanOutAsync<GetManyResponse>(parts, cancellationToken);
+        if (failure is not null) return failure;
+
+        var items = new GetManyItem[keys.Length];
+        long bytes = 0;
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var positions = groups[g].Positions;
+            var answer = answers![g].Items ?? [];
+            if (answer.Length != positions.Count)
+                return ErrorResponse.Create(KahunaStatus.InternalError,
+                    $"partition {groups[g].Partition.Id} answered {answer.Length} of {positions.Count} keys");
+            for (var j = 0; j < answer.Length; j++)
+            {
+                items[positions[j]] = answer[j];
+                bytes += answer[j].Value?.Length ?? 0;
+            }
+        }
+        return bytes > ProtocolLimits.MaxBatchResponseBytes
+            ? GetManyTooLarge(bytes)
+            : new GetManyResponse { Status = KahunaStatus.Ok, Items = items };
+    }
+
+    /// <summary>
+    /// Several writes: each partition that holds some of the keys writes its keys as one command (all or none there),
+    /// every part under the request's operation id, which each partition de-duplicates on its own; the revisions go
+    /// back into the order of the writes. When a part fails, the others may have been written: the client's retry
+    /// under the same operation id completes the request without writing anything twice.
+    /// </summary>
+    private async ValueTask<KahunaResponse> SetManyAsync(SetManyRequest request, CancellationToken cancellationToken)
+    {
+        var items = request.Items;
+        var groups = GroupByPartition(items.Length, i => items[i].Key);
+        var parts = new (PartitionDescriptor, KahunaRequest)[groups.Length];
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var positions = groups[g].Positions;
+            parts[g] = (groups[g].Partition, groups.Length == 1 ? request
+                : request with { Items = positions.Select(p => items[p]).ToArray() });
+        }
+        var (answers, failure) = await FanOutAsync<SetManyResponse>(parts, cancellationToken);
+        if (failure is not null) return failure;
+
+        var revisions = new long[items.Length];
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var positions = groups[g].Positions;
+            var answer = answers![g].Revisions ?? [];
+            if (answer.Length != positions.Count)
+                return ErrorResponse.Create(KahunaStatus.InternalError,
+                    $"partition {groups[g].Partition.Id} answered {answer.Length} of {positions.Count} writes");
+            for (var j = 0; j < answer.Length; j++) revisions[positions[j]] = answer[j];
+        }
+        return new SetManyResponse { Status = KahunaStatus.Ok, Revisions = revisions };
+    }
+
+    /// <summary>The positions of a request's keys, grouped by the partition of each key (in the order first met).</summary>
+    private (PartitionDescriptor Partition, List<int> Positions)[] GroupByPartition(int count, Func<int, string> keyAt)
+    {
+        var byPartition = new Dictionary<int, (PartitionDescriptor Partition, List<int> Positions)>();
+        for (var i = 0; i < count; i++)
+        {
+            var partition = Map.ForKey(keyAt(i));
+            if (!byPartition.TryGetValue(partition.Id, out var group))
+                byPartition[partition.Id] = group = (partition, []);
+            group.Positions.Add(i);
+        }
+        return byPartition.Values.ToArray();
+    }
+
+    internal static ErrorResponse GetManyTooLarge(long bytes) => ErrorResponse.Create(KahunaStatus.TooLarge,
+        $"the values found add up to more than {ProtocolLimits.MaxBatchResponseBytes} bytes ({bytes} so far); ask for fewer keys at a time");
+
+    /// <summary>
+    /// Sends every part at once and waits for all of them. Any part that fails makes the whole request fail with that
+    /// part's status: an answer with a partition missing would silently leave keys out. A request with several parts
+    /// has one attempt out per part, so it counts as that many requests against the node's capacity.
+    /// </summary>
+    private async ValueTask<(TResponse[]? Answers, KahunaResponse? Failure)> FanOutAsync<TResponse>(
+        IReadOnlyList<(PartitionDescriptor Partition, KahunaRequest Request)> parts, CancellationToken cancellationToken)
+        where TResponse : KahunaResponse
+    {
+        var extra = parts.Count - 1;
         if (extra > 0 && Interlocked.Add(ref _inFlight, extra) > _settings.MaxInFlight)
         {
             Interlocked.Add(ref _inFlight, -extra);
             Interlocked.Increment(ref _refused);
-            return ErrorResponse.Create(KahunaStatus.Overloaded,
-                $"this node has too many requests in flight to scan {partitions.Count} partitions now");
+            return (null, ErrorResponse.Create(KahunaStatus.Overloaded,
+                $"this node has too many requests in flight to ask {parts.Count} partitions now"));
         }
         try
         {
-            var pending = new ValueTask<KahunaResponse>[partitions.Count];
+            var pending = new ValueTask<KahunaResponse>[parts.Count];
             for (var i = 0; i < pending.Length; i++)
-                pending[i] = RouteAsync(request, partitions[i], cancellationToken);
-            var parts = new ScanResponse[pending.Length];
+                pending[i] = RouteAsync(parts[i].Request, parts[i].Partition, cancellationToken);
+            var answers = new TResponse[pending.Length];
             KahunaResponse? failure = null;
             for (var i = 0; i < pending.Length; i++)
             {
                 var answer = await pending[i];
-                if (answer is ScanResponse { Status: KahunaStatus.Ok } part) parts[i] = part;
+                if (answer is TResponse { Status: KahunaStatus.Ok } typed) answers[i] = typed;
                 else failure ??= answer.Status == KahunaStatus.Ok
-                    ? ErrorResponse.Create(KahunaStatus.InternalError, $"partition {partitions[i].Id} answered a scan with {answer.GetType().Name}")
+                    ? ErrorResponse.Create(KahunaStatus.InternalError, $"partition {parts[i].Partition.Id} answered {answer.GetType().Name}")
                     : answer;
             }
-            return failure ?? ScanMerge.Merge(parts, request.EffectiveLimit, ProtocolLimits.ScanPageBytes);
+            return failure is null ? (answers, null) : (null, failure);
         }
         finally
         {

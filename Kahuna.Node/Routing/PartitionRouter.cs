@@ -98,9 +98,13 @@ public sealed partial class PartitionRouter : IKahunaRequestHandler, IDisposable
         }
         try
         {
-            return request is ScanRequest scan
-                ? await ScanAsync(scan, cancellationToken)
-                : await RouteAsync(request, null, cancellationToken);
+            return request switch
+            {
+                ScanRequest scan => await ScanAsync(scan, cancellationToken),
+                GetManyRequest many => await GetManyAsync(many, cancellationToken),
+                SetManyRequest many => await SetManyAsync(many, cancellationToken),
+                _ => await RouteAsync(request, null, cancellationToken),
+            };
         }
         finally
         {

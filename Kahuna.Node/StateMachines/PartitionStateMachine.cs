@@ -111,6 +111,7 @@ public sealed partial class PartitionStateMachine : IReplicatedStateMachine
         DeleteKeyValueCommand c => KeyValues.Delete(c.Key, NowMs),
         ExtendKeyValueCommand c => KeyValues.Extend(c.Key, c.TtlMs, NowMs),
         ExpireKeysCommand c => KeyValues.ExpireKeys(c.Keys, NowMs),
+        SetManyKeyValuesCommand c => KeyValues.SetMany(c.Writes, NowMs),
         NextSequenceCommand c => Sequences.Next(c.Name, c.Count, c.IdempotencyKey, NowMs),
         ReserveSequenceBlockCommand c => Sequences.ReserveBlock(c.Name, c.BlockSize),
         _ => new CommandRejectedResult(KahunaStatus.InvalidInput, "unknown command " + command.GetType().Name),

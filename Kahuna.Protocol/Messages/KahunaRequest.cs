@@ -18,6 +18,8 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Delete, typeof(DeleteRequest))]
 [Union(UnionTags.Extend, typeof(ExtendRequest))]
 [Union(UnionTags.Scan, typeof(ScanRequest))]
+[Union(UnionTags.GetMany, typeof(GetManyRequest))]
+[Union(UnionTags.SetMany, typeof(SetManyRequest))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceRequest))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusRequest))]
 [Union(UnionTags.TransferLeader, typeof(TransferLeaderRequest))]

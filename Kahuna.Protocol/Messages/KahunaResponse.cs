@@ -20,6 +20,8 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Delete, typeof(DeleteResponse))]
 [Union(UnionTags.Extend, typeof(ExtendResponse))]
 [Union(UnionTags.Scan, typeof(ScanResponse))]
+[Union(UnionTags.GetMany, typeof(GetManyResponse))]
+[Union(UnionTags.SetMany, typeof(SetManyResponse))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceResponse))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusResponse))]
 [Union(UnionTags.TransferLeader, typeof(TransferLeaderResponse))]

@@ -38,6 +38,15 @@ public static class ProtocolLimits
     /// </summary>
     public const int ScanPageBytes = 512 * 1024;
 
+    /// <summary>Most keys one GetMany may name, or one SetMany write.</summary>
+    public const int MaxBatchKeys = 1000;
+
+    /// <summary>
+    /// Most bytes of values one GetMany answer may carry (1.5 MiB): the largest single value and more, yet under the
+    /// default frame limit. Beyond it the answer is TooLarge and the caller asks for fewer keys at a time.
+    /// </summary>
+    public const int MaxBatchResponseBytes = 3 * 512 * 1024;
+
     /// <summary>Largest lock owner id, in bytes (1 KiB).</summary>
     public const int MaxOwnerBytes = 1024;
 

@@ -69,6 +69,54 @@ public static partial class RequestValidator
             Durable(request.Durability, nameof(request.Durability)));
     }
 
+    /// <summary>1 to <see cref="ProtocolLimits.MaxBatchKeys"/> valid keys, and durability.</summary>
+    public static ValidationResult Validate(GetManyRequest request)
+    {
+        var keys = request.Keys;
+        if (keys is null || keys.Length == 0)
+            return ValidationResult.Invalid($"{nameof(request.Keys)}: must name at least one key");
+        if (keys.Length > ProtocolLimits.MaxBatchKeys)
+            return ValidationResult.TooLarge($"{nameof(request.Keys)}: {keys.Length} keys, the limit is {ProtocolLimits.MaxBatchKeys}");
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (Name(keys[i], $"{nameof(request.Keys)}[{i}]") is { IsValid: false } bad)
+                return bad;
+        }
+        return Durable(request.Durability, nameof(request.Durability));
+    }
+
+    /// <summary>
+    /// The operation id, 1 to <see cref="ProtocolLimits.MaxBatchKeys"/> writes of valid keys, values and TTLs whose
+    /// values add up to at most <see cref="ProtocolLimits.MaxValueBytes"/> (no log entry larger than one big set), and durability.
+    /// </summary>
+    public static ValidationResult Validate(SetManyRequest request)
+    {
+        if (Operation(request) is { IsValid: false } badOperation)
+            return badOperation;
+        var items = request.Items;
+        if (items is null || items.Length == 0)
+            return ValidationResult.Invalid($"{nameof(request.Items)}: must hold at least one write");
+        if (items.Length > ProtocolLimits.MaxBatchKeys)
+            return ValidationResult.TooLarge($"{nameof(request.Items)}: {items.Length} writes, the limit is {ProtocolLimits.MaxBatchKeys}");
+        long total = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var field = $"{nameof(request.Items)}[{i}]";
+            if (items[i] is not { } item)
+                return ValidationResult.Invalid($"{field}: missing");
+            var check = First(
+                Name(item.Key, $"{field}.{nameof(item.Key)}"),
+                Bytes(item.Value, $"{field}.{nameof(item.Value)}", required: true),
+                Ttl(item.TtlMs, $"{field}.{nameof(item.TtlMs)}"));
+            if (!check.IsValid)
+                return check;
+            total += item.Value.Length;
+        }
+        if (total > ProtocolLimits.MaxValueBytes)
+            return ValidationResult.TooLarge($"{nameof(request.Items)}: the values add up to {total} bytes, the limit is {ProtocolLimits.MaxValueBytes}");
+        return Durable(request.Durability, nameof(request.Durability));
+    }
+
     /// <summary>Prefix (may be empty), the key to start after (when given), page size and durability.</summary>
     public static ValidationResult Validate(ScanRequest request)
     {

@@ -28,6 +28,8 @@ public static partial class RequestValidator
         DeleteRequest r => Validate(r),
         ExtendRequest r => Validate(r),
         ScanRequest r => Validate(r),
+        GetManyRequest r => Validate(r),
+        SetManyRequest r => Validate(r),
         NextSequenceRequest r => Validate(r),
         _ => ValidationResult.Invalid($"request: unsupported type {request.GetType().Name}"),
     };

@@ -19,6 +19,7 @@ namespace Kahuna.Node.StateMachines.Commands;
 [Union(PartitionCommandTags.DeleteKeyValue, typeof(DeleteKeyValueCommand))]
 [Union(PartitionCommandTags.ExtendKeyValue, typeof(ExtendKeyValueCommand))]
 [Union(PartitionCommandTags.ExpireKeys, typeof(ExpireKeysCommand))]
+[Union(PartitionCommandTags.SetManyKeyValues, typeof(SetManyKeyValuesCommand))]
 [Union(PartitionCommandTags.NextSequence, typeof(NextSequenceCommand))]
 [Union(PartitionCommandTags.ReserveSequenceBlock, typeof(ReserveSequenceBlockCommand))]
 public interface IPartitionCommand
@@ -58,6 +59,7 @@ public static class PartitionCommandTags
     public const int DeleteKeyValue = 21;
     public const int ExtendKeyValue = 22;
     public const int ExpireKeys = 23;
+    public const int SetManyKeyValues = 24;
 
     public const int NextSequence = 40;
     public const int ReserveSequenceBlock = 41;

@@ -44,3 +44,21 @@ public sealed record ExtendKeyValueCommand(
 public sealed record ExpireKeysCommand(
     [property: Key(0)] long TimestampMs,
     [property: Key(1)] string[] Keys) : IKeyValueCommand;
+
+/// <summary>
+/// Write every one of <paramref name="Writes"/> unconditionally, in order, as one command: all of them take effect
+/// in the same apply (consecutive revisions), or none when any is malformed.
+/// </summary>
+[MessagePackObject]
+public sealed record SetManyKeyValuesCommand(
+    [property: Key(0)] long TimestampMs,
+    [property: Key(1)] OperationId? Operation,
+    [property: Key(2)] long CompletedBelow,
+    [property: Key(3)] KeyValueWrite[] Writes) : IWriteCommand, IKeyValueCommand;
+
+/// <summary>One write of a <see cref="SetManyKeyValuesCommand"/>; <paramref name="TtlMs"/> 0 means no expiry.</summary>
+[MessagePackObject]
+public sealed record KeyValueWrite(
+    [property: Key(0)] string Key,
+    [property: Key(1)] byte[] Value,
+    [property: Key(2)] long TtlMs);

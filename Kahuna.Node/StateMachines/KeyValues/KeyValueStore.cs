@@ -1,3 +1,4 @@
+using Kahuna.Node.StateMachines.Commands;
 using Kahuna.Node.StateMachines.Common;
 using Kahuna.Node.StateMachines.Results;
 using Kahuna.Protocol;
@@ -75,6 +76,35 @@ public sealed partial class KeyValueStore
         var written = new KeyValueVersion(value, ++CurrentRevision, ttlMs == 0 ? 0 : SaturatingAdd(nowMs, ttlMs), nowMs);
         Write(key, entry, written, nowMs);
         return KeyValueResult.Written(written.Revision, written.ExpiresAtMs, nowMs);
+    }
+
+    /// <summary>
+    /// Writes every one of <paramref name="writes"/> unconditionally, in order (a key written twice keeps the later
+    /// value), each at the next revision. Checked whole first, so a malformed write changes nothing.
+    /// </summary>
+    public KeyValueBatchResult SetMany(IReadOnlyList<KeyValueWrite>? writes, long nowMs)
+    {
+        if (writes is null || writes.Count == 0)
+        {
+            return KeyValueBatchResult.InvalidInput;
+        }
+
+        foreach (var write in writes)
+        {
+            if (write is null || !IsValidKey(write.Key) || write.Value is null || write.TtlMs < 0)
+            {
+                return KeyValueBatchResult.InvalidInput;
+            }
+        }
+
+        var revisions = new long[writes.Count];
+        for (var i = 0; i < revisions.Length; i++)
+        {
+            var write = writes[i];
+            revisions[i] = Set(write.Key, write.Value, write.TtlMs, SetCondition.None, null, null, nowMs).Revision;
+        }
+
+        return new KeyValueBatchResult(KahunaStatus.Ok, revisions);
     }
 
     /// <summary>Deletes a live key by writing a tombstone revision; NotFound (and no change) when it is absent.</summary>

@@ -12,6 +12,7 @@ namespace Kahuna.Node.StateMachines.Results;
 [Union(PartitionResultTags.SequenceRange, typeof(SequenceRangeResult))]
 [Union(PartitionResultTags.ExpiredEntries, typeof(ExpiredEntriesResult))]
 [Union(PartitionResultTags.CommandRejected, typeof(CommandRejectedResult))]
+[Union(PartitionResultTags.KeyValueBatch, typeof(KeyValueBatchResult))]
 public interface IPartitionResult
 {
     /// <summary>The outcome.</summary>
@@ -26,6 +27,7 @@ public static class PartitionResultTags
     public const int SequenceRange = 3;
     public const int ExpiredEntries = 4;
     public const int CommandRejected = 5;
+    public const int KeyValueBatch = 6;
 }
 
 /// <summary>
@@ -98,3 +100,12 @@ public sealed record ExpiredEntriesResult(
 public sealed record CommandRejectedResult(
     [property: Key(0)] KahunaStatus Status,
     [property: Key(1)] string Reason) : IPartitionResult;
+
+/// <summary>The outcome of several writes applied together: on Ok the revision each took, in order.</summary>
+[MessagePackObject]
+public sealed record KeyValueBatchResult(
+    [property: Key(0)] KahunaStatus Status,
+    [property: Key(1)] long[] Revisions) : IPartitionResult
+{
+    public static readonly KeyValueBatchResult InvalidInput = new(KahunaStatus.InvalidInput, []);
+}

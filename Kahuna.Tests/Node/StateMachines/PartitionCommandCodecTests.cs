@@ -23,6 +23,7 @@ public class PartitionCommandCodecTests
         new DeleteKeyValueCommand(1000, Operation, 40, "key"),
         new ExtendKeyValueCommand(1000, Operation, 40, "key", 300),
         new ExpireKeysCommand(1000, ["k1"]),
+        new SetManyKeyValuesCommand(1000, Operation, 40, [new KeyValueWrite("a", [1], 0), new KeyValueWrite("b", [], 500)]),
         new NextSequenceCommand(1000, Operation, 40, "seq", 3, "idem"),
         new NextSequenceCommand(1000, null, 0, "seq", 1, null),
         new ReserveSequenceBlockCommand(1000, Operation, 40, "seq", 1000),
@@ -48,6 +49,7 @@ public class PartitionCommandCodecTests
     [InlineData("set", "921499CD03E8C000A36B6579C401766401C007")]
     [InlineData("next", "922896CD03E893CF0102030405060708CF11121314151617182A28A373657103A46964656D")]
     [InlineData("expireKeys", "921792CD03E892A26B31A26B32")]
+    [InlineData("setMany", "921894CD03E8C0009293A16BC401760093A16CC400CD01F4")]
     public void Encoding_IsPinned(string which, string expectedHex)
     {
         IPartitionCommand command = which switch
@@ -55,6 +57,7 @@ public class PartitionCommandCodecTests
             "tryLock" => new TryLockCommand(1000, Operation, 40, "res", [1, 2], 5000),
             "set" => new SetKeyValueCommand(1000, null, 0, "key", Encoding.ASCII.GetBytes("v"), 100, SetCondition.IfNotExists, null, 7),
             "next" => new NextSequenceCommand(1000, Operation, 40, "seq", 3, "idem"),
+            "setMany" => new SetManyKeyValuesCommand(1000, null, 0, [new KeyValueWrite("k", Encoding.ASCII.GetBytes("v"), 0), new KeyValueWrite("l", [], 500)]),
             _ => new ExpireKeysCommand(1000, ["k1", "k2"]),
         };
 

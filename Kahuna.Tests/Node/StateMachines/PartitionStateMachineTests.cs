@@ -235,4 +235,38 @@ public class PartitionStateMachineTests
 
         Assert.Throws<InvalidDataException>(() => new PartitionStateMachine().RestoreSnapshot(snapshot));
     }
+
+    [Fact]
+    public void SetMany_WritesEveryKeyInOneApply_AtConsecutiveRevisions_AndARetryWritesNothing()
+    {
+        var machine = new PartitionStateMachine();
+        Apply(machine, 1, new SetKeyValueCommand(1000, null, 0, "a", [0], 0, SetCondition.None, null, null));
+        var many = new SetManyKeyValuesCommand(1000, Op(1), 0,
+            [new KeyValueWrite("a", [1], 0), new KeyValueWrite("b", [2], 500), new KeyValueWrite("a", [3], 0)]);
+
+        var first = (KeyValueBatchResult)Apply(machine, 2, many)!;
+        var restored = new PartitionStateMachine();
+        restored.RestoreSnapshot(machine.TakeSnapshot());
+        var retry = (KeyValueBatchResult)Apply(restored, 3, many)!;
+
+        Assert.Equal(KahunaStatus.Ok, first.Status);
+        Assert.Equal([2L, 3L, 4L], first.Revisions);
+        Assert.Equal(first.Revisions, retry.Revisions);
+        Assert.Equal(4, restored.KeyValues.CurrentRevision);
+        Assert.Equal([3], restored.KeyValues.Get("a", 1000).Value);
+        Assert.Equal(1500, restored.KeyValues.Get("b", 1000).ExpiresAtMs);
+    }
+
+    [Fact]
+    public void SetMany_WithOneMalformedWrite_ChangesNothing()
+    {
+        var machine = new PartitionStateMachine();
+
+        var result = (KeyValueBatchResult)Apply(machine, 1, new SetManyKeyValuesCommand(1000, null, 0,
+            [new KeyValueWrite("a", [1], 0), new KeyValueWrite("", [2], 0)]))!;
+
+        Assert.Equal(KahunaStatus.InvalidInput, result.Status);
+        Assert.Equal(0, machine.KeyValues.CurrentRevision);
+        Assert.Equal(KahunaStatus.NotFound, machine.KeyValues.Get("a", 1000).Status);
+    }
 }

@@ -29,7 +29,7 @@ internal sealed class RandomPartitionCommands(int seed)
         var floor = Math.Max(0, _nextSequence[client] - _random.Next(1, 6));
         var key = "k" + _random.Next(12);
         var owner = new[] { (byte)_random.Next(1, 3) };
-        IPartitionCommand command = _random.Next(13) switch
+        IPartitionCommand command = _random.Next(14) switch
         {
             0 or 1 => new TryLockCommand(_timestamp, operation, floor, key, owner, _random.Next(1, 600)),
             2 => new ExtendLockCommand(_timestamp, operation, floor, key, owner, _random.Next(1, 600)),
@@ -44,6 +44,8 @@ internal sealed class RandomPartitionCommands(int seed)
             9 => new ExpireKeysCommand(_timestamp, [key]),
             10 => new NextSequenceCommand(_timestamp, operation, floor, "s" + _random.Next(3), _random.Next(1, 5),
                 _random.Next(3) == 0 ? "idem" + _random.Next(5) : null),
+            11 => new SetManyKeyValuesCommand(_timestamp, operation, floor,
+                [new KeyValueWrite(key, [(byte)_random.Next(3)], _random.Next(2) * _random.Next(1, 500)), new KeyValueWrite("k" + _random.Next(12), [], 0)]),
             _ => new ReserveSequenceBlockCommand(_timestamp, operation, floor, "s" + _random.Next(3), _random.Next(1, 100)),
         };
         if (command is IWriteCommand write)

@@ -25,6 +25,8 @@ internal static class MessageSamples
         new ExistsRequest { Key = "k", Durability = Durability.Ephemeral },
         new DeleteRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", Durability = Durability.Ephemeral },
         new ExtendRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", TtlMs = 1000, Durability = Durability.Ephemeral },
+        new SetManyRequest { OperationId = Operation, CompletedBelow = 40, Items = [new SetManyItem { Key = "a", Value = [1], TtlMs = 10 }], Durability = Durability.Ephemeral },
+        new GetManyRequest { Keys = ["a", "b"], Durability = Durability.Ephemeral },
         new ScanRequest { Prefix = "user/", StartAfter = "user/7", Limit = 50, Durability = Durability.Ephemeral },
         new NextSequenceRequest { OperationId = Operation, CompletedBelow = 40, Name = "orders", Count = 10, IdempotencyKey = "batch-7" },
         new ClusterStatusRequest(),
@@ -46,6 +48,12 @@ internal static class MessageSamples
         new ExistsResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 7, ExpiresAtUnixMs = 1_700_000_000_004 },
         new DeleteResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 8 },
         new ExtendResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 9, ExpiresAtUnixMs = 1_700_000_000_005 },
+        new SetManyResponse { Status = KahunaStatus.Ok, Message = "m", Revisions = [12, 13] },
+        new GetManyResponse
+        {
+            Status = KahunaStatus.Ok, Message = "m",
+            Items = [new GetManyItem { Status = KahunaStatus.Ok, Value = [5], Revision = 11, ExpiresAtUnixMs = 1_700_000_000_007 }],
+        },
         new ScanResponse
         {
             Status = KahunaStatus.Ok, Message = "m", NextStartAfter = "user/9",

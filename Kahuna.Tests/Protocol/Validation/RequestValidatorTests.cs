@@ -283,4 +283,36 @@ public class RequestValidatorTests
         Rejected(new ScanRequest { Prefix = "p", StartAfter = "", Durability = Durability.Persistent }, KahunaStatus.InvalidInput, "StartAfter");
         Rejected(new ScanRequest { Prefix = "p" }, KahunaStatus.InvalidInput, "Durability");
     }
+
+    [Fact]
+    public void GetMany_NeedsOneToTheLimitOfValidKeys()
+    {
+        Valid(new GetManyRequest { Keys = ["a", MaxKey, "a"], Durability = Durability.Persistent });
+        Rejected(new GetManyRequest { Keys = [], Durability = Durability.Persistent }, KahunaStatus.InvalidInput, "Keys");
+        Rejected(new GetManyRequest { Keys = null!, Durability = Durability.Persistent }, KahunaStatus.InvalidInput, "Keys");
+        Rejected(new GetManyRequest { Keys = Enumerable.Repeat("k", ProtocolLimits.MaxBatchKeys + 1).ToArray(), Durability = Durability.Persistent },
+            KahunaStatus.TooLarge, "Keys");
+        Rejected(new GetManyRequest { Keys = ["a", ""], Durability = Durability.Persistent }, KahunaStatus.InvalidInput, "Keys[1]");
+        Rejected(new GetManyRequest { Keys = ["a", OverKey], Durability = Durability.Persistent }, KahunaStatus.TooLarge, "Keys[1]");
+        Rejected(new GetManyRequest { Keys = ["a"] }, KahunaStatus.InvalidInput, "Durability");
+    }
+
+    [Fact]
+    public void SetMany_NeedsAnOperationAndOneToTheLimitOfValidWrites_WithinOneValueOfBytes()
+    {
+        SetManyItem Item(string key, int bytes = 1, long ttl = 0) => new() { Key = key, Value = new byte[bytes], TtlMs = ttl };
+        SetManyRequest Many(params SetManyItem[] items) => new() { OperationId = Op, Items = items, Durability = Durability.Persistent };
+
+        Valid(Many(Item("a"), Item("a", 0, 1000)));
+        Valid(Many(Item("a", ProtocolLimits.MaxValueBytes / 2), Item("b", ProtocolLimits.MaxValueBytes / 2)));
+        Rejected(Many(Item("a")) with { OperationId = default }, KahunaStatus.InvalidInput, "OperationId");
+        Rejected(Many(), KahunaStatus.InvalidInput, "Items");
+        Rejected(Many(Enumerable.Range(0, ProtocolLimits.MaxBatchKeys + 1).Select(i => Item($"k{i}")).ToArray()), KahunaStatus.TooLarge, "Items");
+        Rejected(Many(Item("a"), Item("")), KahunaStatus.InvalidInput, "Items[1].Key");
+        Rejected(Many(Item("a"), null!), KahunaStatus.InvalidInput, "Items[1]");
+        Rejected(Many(Item("a"), Item("b") with { Value = null! }), KahunaStatus.InvalidInput, "Items[1].Value");
+        Rejected(Many(Item("a", ttl: -1)), KahunaStatus.InvalidInput, "Items[0].TtlMs");
+        Rejected(Many(Item("a", ProtocolLimits.MaxValueBytes), Item("b")), KahunaStatus.TooLarge, "Items");
+        Rejected(Many(Item("a")) with { Durability = 0 }, KahunaStatus.InvalidInput, "Durability");
+    }
 }
