@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Kahuna.Node.Partitions;
 using Kahuna.Protocol;
 using Kahuna.Protocol.Messages;
@@ -134,14 +135,26 @@ public sealed partial class PartitionRouter
                 pending[i] = RouteAsync(parts[i].Request, parts[i].Partition, cancellationToken);
             var answers = new TResponse[pending.Length];
             KahunaResponse? failure = null;
+            ExceptionDispatchInfo? thrown = null;
             for (var i = 0; i < pending.Length; i++)
             {
-                var answer = await pending[i];
+                // Every part is awaited, even after one threw (cancellation), so none is left running unobserved.
+                KahunaResponse answer;
+                try
+                {
+                    answer = await pending[i];
+                }
+                catch (Exception ex)
+                {
+                    thrown ??= ExceptionDispatchInfo.Capture(ex);
+                    continue;
+                }
                 if (answer is TResponse { Status: KahunaStatus.Ok } typed) answers[i] = typed;
                 else failure ??= answer.Status == KahunaStatus.Ok
                     ? ErrorResponse.Create(KahunaStatus.InternalError, $"partition {parts[i].Partition.Id} answered {answer.GetType().Name}")
                     : answer;
             }
+            thrown?.Throw();
             return failure is null ? (answers, null) : (null, failure);
         }
         finally
@@ -155,11 +168,5 @@ public sealed partial class PartitionRouter
     /// non-empty <c>{hash tag}</c> (every such key has that tag, so all hash alike), else all of them.
     /// </summary>
     private IReadOnlyList<PartitionDescriptor> ScanPartitions(string prefix) =>
-        HasWholeHashTag(prefix) ? [Map.ForKey(prefix)] : Map.Partitions;
-
-    internal static bool HasWholeHashTag(string prefix)
-    {
-        var tag = KeyHasher.HashTag(prefix);
-        return tag.Length < prefix.Length;
-    }
+        KeyHasher.HasWholeHashTag(prefix) ? [Map.ForKey(prefix)] : Map.Partitions;
 }

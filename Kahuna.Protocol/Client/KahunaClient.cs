@@ -88,7 +88,7 @@ public sealed partial class KahunaClient : IAsyncDisposable
     {
         if (!Options.RouteToLeaders || request is ClusterStatusRequest) return null;
         if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _routesRefreshedAt)) > Options.RouteRefreshInterval) RefreshRoutesInBackground();
-        return RoutingKeys.Of(request) is { } key ? _routes.EndpointFor(key) : null;
+        return RoutingKeys.EntryKey(request) is { } key ? _routes.EndpointFor(key) : null;
     }
 
     /// <summary>Asks a node for the cluster's status and relearns the partition leaders; one refresh at a time.</summary>

@@ -33,6 +33,12 @@ public static class KeyHasher
         return h;
     }
 
+    /// <summary>
+    /// Whether <paramref name="prefix"/> holds a whole non-empty <c>{…}</c> before any other brace pair: then every key
+    /// that starts with it has that hash tag, so all of them live in one partition.
+    /// </summary>
+    public static bool HasWholeHashTag(string prefix) => HashTag(prefix).Length < prefix.Length;
+
     /// <summary>The part of the key that is hashed: the text inside the first non-empty "{…}", else the whole key.</summary>
     public static ReadOnlySpan<char> HashTag(string key)
     {

@@ -20,4 +20,18 @@ public static class RoutingKeys
         NextSequenceRequest r => r.Name,
         _ => null,
     };
+
+    /// <summary>
+    /// The key whose partition leader a client sends a request to: the routing key of a single-key request; for a
+    /// request about several keys the first of them (the node that gets it asks the other partitions itself, so a batch
+    /// whose keys share a partition, as keys with one <c>{hash tag}</c> do, goes straight to that partition's leader);
+    /// for a prefix scan the prefix when it holds a whole hash tag (then one partition answers). Null: any node.
+    /// </summary>
+    public static string? EntryKey(KahunaRequest request) => request switch
+    {
+        GetManyRequest { Keys: [var first, ..] } => first,
+        SetManyRequest { Items: [{ } first, ..] } => first.Key,
+        ScanRequest { Prefix: { } prefix } when KeyHasher.HasWholeHashTag(prefix) => prefix,
+        _ => Of(request),
+    };
 }

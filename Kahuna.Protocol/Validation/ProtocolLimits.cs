@@ -42,6 +42,12 @@ public static class ProtocolLimits
     public const int MaxBatchKeys = 1000;
 
     /// <summary>
+    /// Most UTF-8 bytes the keys of one GetMany or SetMany may add up to (256 KiB, e.g. 1,000 keys of 256 bytes), so that
+    /// neither a part forwarded between nodes nor a SetMany's log entry grows past what one big set makes.
+    /// </summary>
+    public const int MaxBatchKeyBytes = 256 * 1024;
+
+    /// <summary>
     /// Most bytes of values one GetMany answer may carry (1.5 MiB): the largest single value and more, yet under the
     /// default frame limit. Beyond it the answer is TooLarge and the caller asks for fewer keys at a time.
     /// </summary>

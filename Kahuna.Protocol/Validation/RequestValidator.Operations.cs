@@ -1,3 +1,4 @@
+using System.Text;
 using Kahuna.Protocol.Messages;
 
 namespace Kahuna.Protocol.Validation;
@@ -69,7 +70,7 @@ public static partial class RequestValidator
             Durable(request.Durability, nameof(request.Durability)));
     }
 
-    /// <summary>1 to <see cref="ProtocolLimits.MaxBatchKeys"/> valid keys, and durability.</summary>
+    /// <summary>1 to <see cref="ProtocolLimits.MaxBatchKeys"/> valid keys adding up to at most <see cref="ProtocolLimits.MaxBatchKeyBytes"/>, and durability.</summary>
     public static ValidationResult Validate(GetManyRequest request)
     {
         var keys = request.Keys;
@@ -77,17 +78,22 @@ public static partial class RequestValidator
             return ValidationResult.Invalid($"{nameof(request.Keys)}: must name at least one key");
         if (keys.Length > ProtocolLimits.MaxBatchKeys)
             return ValidationResult.TooLarge($"{nameof(request.Keys)}: {keys.Length} keys, the limit is {ProtocolLimits.MaxBatchKeys}");
+        long keyBytes = 0;
         for (var i = 0; i < keys.Length; i++)
         {
             if (Name(keys[i], $"{nameof(request.Keys)}[{i}]") is { IsValid: false } bad)
                 return bad;
+            keyBytes += Encoding.UTF8.GetByteCount(keys[i]);
         }
+        if (keyBytes > ProtocolLimits.MaxBatchKeyBytes)
+            return ValidationResult.TooLarge($"{nameof(request.Keys)}: the keys add up to {keyBytes} UTF-8 bytes, the limit is {ProtocolLimits.MaxBatchKeyBytes}");
         return Durable(request.Durability, nameof(request.Durability));
     }
 
     /// <summary>
     /// The operation id, 1 to <see cref="ProtocolLimits.MaxBatchKeys"/> writes of valid keys, values and TTLs whose
-    /// values add up to at most <see cref="ProtocolLimits.MaxValueBytes"/> (no log entry larger than one big set), and durability.
+    /// values add up to at most <see cref="ProtocolLimits.MaxValueBytes"/> and whose keys add up to at most
+    /// <see cref="ProtocolLimits.MaxBatchKeyBytes"/> (no log entry much larger than one big set), and durability.
     /// </summary>
     public static ValidationResult Validate(SetManyRequest request)
     {
@@ -98,7 +104,7 @@ public static partial class RequestValidator
             return ValidationResult.Invalid($"{nameof(request.Items)}: must hold at least one write");
         if (items.Length > ProtocolLimits.MaxBatchKeys)
             return ValidationResult.TooLarge($"{nameof(request.Items)}: {items.Length} writes, the limit is {ProtocolLimits.MaxBatchKeys}");
-        long total = 0;
+        long total = 0, keyBytes = 0;
         for (var i = 0; i < items.Length; i++)
         {
             var field = $"{nameof(request.Items)}[{i}]";
@@ -111,7 +117,10 @@ public static partial class RequestValidator
             if (!check.IsValid)
                 return check;
             total += item.Value.Length;
+            keyBytes += Encoding.UTF8.GetByteCount(item.Key);
         }
+        if (keyBytes > ProtocolLimits.MaxBatchKeyBytes)
+            return ValidationResult.TooLarge($"{nameof(request.Items)}: the keys add up to {keyBytes} UTF-8 bytes, the limit is {ProtocolLimits.MaxBatchKeyBytes}");
         if (total > ProtocolLimits.MaxValueBytes)
             return ValidationResult.TooLarge($"{nameof(request.Items)}: the values add up to {total} bytes, the limit is {ProtocolLimits.MaxValueBytes}");
         return Durable(request.Durability, nameof(request.Durability));

@@ -1,6 +1,7 @@
 using Kahuna.Node.Routing;
 using Kahuna.Protocol;
 using Kahuna.Protocol.Messages;
+using Kahuna.Protocol.Routing;
 using Xunit;
 
 namespace Kahuna.Tests.Node.Routing;
@@ -91,5 +92,5 @@ public class ScanMergeTests
     [InlineData("user/", false)]
     [InlineData("", false)]
     public void OnlyAPrefixWithAWholeHashTag_GoesToOnePartition(string prefix, bool single) =>
-        Assert.Equal(single, PartitionRouter.HasWholeHashTag(prefix));
+        Assert.Equal(single, KeyHasher.HasWholeHashTag(prefix));
 }

@@ -295,6 +295,8 @@ public class RequestValidatorTests
         Rejected(new GetManyRequest { Keys = ["a", ""], Durability = Durability.Persistent }, KahunaStatus.InvalidInput, "Keys[1]");
         Rejected(new GetManyRequest { Keys = ["a", OverKey], Durability = Durability.Persistent }, KahunaStatus.TooLarge, "Keys[1]");
         Rejected(new GetManyRequest { Keys = ["a"] }, KahunaStatus.InvalidInput, "Durability");
+        var manyLongKeys = Enumerable.Range(0, 100).Select(i => $"{i}{new string('k', 2700)}").ToArray(); // ~270 KB of keys
+        Rejected(new GetManyRequest { Keys = manyLongKeys, Durability = Durability.Persistent }, KahunaStatus.TooLarge, "Keys");
     }
 
     [Fact]
@@ -314,5 +316,6 @@ public class RequestValidatorTests
         Rejected(Many(Item("a", ttl: -1)), KahunaStatus.InvalidInput, "Items[0].TtlMs");
         Rejected(Many(Item("a", ProtocolLimits.MaxValueBytes), Item("b")), KahunaStatus.TooLarge, "Items");
         Rejected(Many(Item("a")) with { Durability = 0 }, KahunaStatus.InvalidInput, "Durability");
+        Rejected(Many(Enumerable.Range(0, 100).Select(i => Item($"{i}{new string('k', 2700)}")).ToArray()), KahunaStatus.TooLarge, "Items");
     }
 }
