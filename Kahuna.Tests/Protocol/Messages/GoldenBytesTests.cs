@@ -56,6 +56,29 @@ public class GoldenBytesTests
             }));
 
     [Fact]
+    public void Scan() =>
+        // [2, [25, ["a", nil, 10, 1]]]
+        Assert.Equal("0000000A" + "9202" + "9219" + "94" + "A161" + "C0" + "0A" + "01",
+            RequestFrame(2, new ScanRequest { Prefix = "a", Limit = 10, Durability = Durability.Persistent }));
+
+    [Fact]
+    public void GetMany() =>
+        // [3, [26, [["a", "b"], 2]]]
+        Assert.Equal("0000000B" + "9203" + "921A" + "92" + "92A161A162" + "02",
+            RequestFrame(3, new GetManyRequest { Keys = ["a", "b"], Durability = Durability.Ephemeral }));
+
+    [Fact]
+    public void SetMany() =>
+        // [4, [27, [[1, 2, 3], 0, [["k", bin(01), 0]], 1]]]
+        Assert.Equal("00000013" + "9204" + "921B" + "94" + "93010203" + "00" + "91" + "93A16BC4010100" + "01",
+            RequestFrame(4, new SetManyRequest
+            {
+                OperationId = new OperationId { ClientHigh = 1, ClientLow = 2, Sequence = 3 },
+                Items = [new SetManyItem { Key = "k", Value = [1] }],
+                Durability = Durability.Persistent,
+            }));
+
+    [Fact]
     public void SetResponse_PreconditionFailed() =>
         // [4, [20, [3, "x", 5]]]
         Assert.Equal("00000009" + "9204" + "9214" + "93" + "03" + "A178" + "05",
