@@ -9,6 +9,9 @@ namespace Kahuna.Tests.Faults.Workloads;
 /// Read / write / compare-and-set on a few keys, each written value unique in the run, through random nodes. Keys
 /// rotate every <see cref="EpochLength"/> (new names), so no key's history grows beyond what the linearizability search
 /// checks quickly, however long the run. Every key ever used is read at the end.
+/// Half of the reads and writes go as a GetMany / SetMany of the key together with a scratch key of another
+/// partition (not checked), so the multi-key paths (fan-out, one operation id per partition, retries under faults)
+/// must keep each key a linearizable register too.
 /// </summary>
 internal sealed class RegisterWorkload(WorkloadContext context, int processes = 5, int keysPerEpoch = 5) : IWorkload
 {
@@ -43,8 +46,10 @@ internal sealed class RegisterWorkload(WorkloadContext context, int processes = 
             var key = CurrentKey(random);
             var client = context.AnyNode(random);
             int dice = random.Next(100);
-            if (dice < 50) lastSeen[key] = await ReadAsync(process, client, key);
-            else if (dice < 75) await WriteAsync(process, client, key, Interlocked.Increment(ref _nextValue));
+            if (dice < 25) lastSeen[key] = await ReadAsync(process, client, key);
+            else if (dice < 50) lastSeen[key] = await ReadManyAsync(process, client, key, ScratchKey(process));
+            else if (dice < 62) await WriteAsync(process, client, key, Interlocked.Increment(ref _nextValue));
+            else if (dice < 75) await WriteManyAsync(process, client, key, ScratchKey(process), Interlocked.Increment(ref _nextValue));
             else await CasAsync(process, client, key, lastSeen.GetValueOrDefault(key), Interlocked.Increment(ref _nextValue));
             await context.ThinkAsync(random);
         }
@@ -78,6 +83,43 @@ internal sealed class RegisterWorkload(WorkloadContext context, int processes = 
             var set = await client.SetAsync(key, Text(value), cancellationToken: context.Stop);
             if (set.Succeeded) op.Ok();
             else op.Fail("not set");
+        }
+        catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
+        {
+            op.Info(WorkloadContext.Indeterminate(ex));
+        }
+    }
+
+    /// <summary>A key of another partition than most, per process; its values are never checked.</summary>
+    private string ScratchKey(int process) => context.Key(keysPerEpoch + 1, $"scratch/{process}");
+
+    /// <summary>Reads the key and a scratch key in one GetMany; records only the key.</summary>
+    private async Task<long?> ReadManyAsync(int process, KahunaClient client, string key, string scratch)
+    {
+        var op = context.Recorder.Invoke(HistoryOperation.Read(process, key));
+        try
+        {
+            var got = (await client.GetManyAsync([key, scratch], cancellationToken: context.Stop))[0];
+            long? value = got.Found ? long.Parse(got.ValueAsString()!, CultureInfo.InvariantCulture) : null;
+            op.Ok(o => o with { Value = value });
+            return value;
+        }
+        catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
+        {
+            op.Info(WorkloadContext.Indeterminate(ex));
+            return null;
+        }
+    }
+
+    /// <summary>Writes the key and a scratch key in one SetMany (two partitions' parts); records only the key.</summary>
+    private async Task WriteManyAsync(int process, KahunaClient client, string key, string scratch, long value)
+    {
+        var op = context.Recorder.Invoke(HistoryOperation.Write(process, key, value));
+        try
+        {
+            await client.SetManyAsync([KeyValuePair.Create(key, Text(value)), KeyValuePair.Create(scratch, Text(value))],
+                cancellationToken: context.Stop);
+            op.Ok();
         }
         catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
         {
