@@ -152,7 +152,6 @@ public sealed partial class PartitionApplication : IReplicaApplication
     private void Propose(IPartitionCommand command, Action<object?> onApplied, Action<ReplicaFailure> onFailed) =>
         _host.Propose(PartitionCommandCodec.Encode(command), onApplied, onFailed);
 
-    /// <summary>A linearizable read: served once a quorum confirmed this leader (or under the lease) and it has applied that far.</summary>
     /// <summary>Most keys one partition looks at for one scan page, expired keys and tombstones included: one page is one short turn.</summary>
     private const int ScanMaxVisits = 10_000;
 
@@ -176,6 +175,7 @@ public sealed partial class PartitionApplication : IReplicaApplication
         return new GetManyResponse { Status = KahunaStatus.Ok, Items = items };
     }
 
+    /// <summary>A linearizable read: served once a quorum confirmed this leader (or under the lease) and it has applied that far.</summary>
     private void ReadThen(PartitionRequest request, Func<KahunaResponse> read) =>
         _host.ReadIndex(() => Reply(request, read()), failure => Reply(request, Failed(failure), failure.LeaderHint));
 

@@ -31,13 +31,7 @@ public sealed partial class PartitionRouter
     {
         var keys = request.Keys;
         var groups = GroupByPartition(keys.Length, i => keys[i]);
-        var parts = new (PartitionDescriptor, KahunaRequest)[groups.Length];
-        for (var g = 0; g < groups.Length; g++)
-        {
-            var positions = groups[g].Positions;
-            parts[g] = (groups[g].Partition, groups.Length == 1 ? request
-                : request with { Keys = positions.Select(p => keys[p]).ToArray() });
-        }
+        var parts = PartsOf(groups, request, positions => request with { Keys = positions.Select(p => keys[p]).ToArray() });
         var (answers, failure) = await FanOutAsync<GetManyResponse>(parts, cancellationToken);
         if (failure is not null) return failure;
 
@@ -71,13 +65,7 @@ public sealed partial class PartitionRouter
     {
         var items = request.Items;
         var groups = GroupByPartition(items.Length, i => items[i].Key);
-        var parts = new (PartitionDescriptor, KahunaRequest)[groups.Length];
-        for (var g = 0; g < groups.Length; g++)
-        {
-            var positions = groups[g].Positions;
-            parts[g] = (groups[g].Partition, groups.Length == 1 ? request
-                : request with { Items = positions.Select(p => items[p]).ToArray() });
-        }
+        var parts = PartsOf(groups, request, positions => request with { Items = positions.Select(p => items[p]).ToArray() });
         var (answers, failure) = await FanOutAsync<SetManyResponse>(parts, cancellationToken);
         if (failure is not null) return failure;
 
@@ -106,6 +94,16 @@ public sealed partial class PartitionRouter
             group.Positions.Add(i);
         }
         return byPartition.Values.ToArray();
+    }
+
+    /// <summary>One request per group: the request itself when all its keys are in one partition, else its subset for each.</summary>
+    private static (PartitionDescriptor, KahunaRequest)[] PartsOf<TRequest>((PartitionDescriptor Partition, List<int> Positions)[] groups,
+        TRequest whole, Func<List<int>, TRequest> subset) where TRequest : KahunaRequest
+    {
+        var parts = new (PartitionDescriptor, KahunaRequest)[groups.Length];
+        for (var g = 0; g < groups.Length; g++)
+            parts[g] = (groups[g].Partition, groups.Length == 1 ? whole : subset(groups[g].Positions));
+        return parts;
     }
 
     internal static ErrorResponse GetManyTooLarge(long bytes) => ErrorResponse.Create(KahunaStatus.TooLarge,
