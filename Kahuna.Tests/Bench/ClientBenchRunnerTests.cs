@@ -50,6 +50,26 @@ public sealed class ClientBenchRunnerTests
     }
 
     [Fact]
+    public async Task Batch_SendsThatManyKeysPerOperation_AndAGetMissingAnyIsAMiss()
+    {
+        var target = new FakeBenchTarget { Get = key => key != "bench:7", StopAfterCalls = 300 };
+        var result = await RunAsync(Options(BenchWorkload.Mixed) with { Batch = 5, SkipSeeding = true }, target);
+
+        Assert.All(target.Batches, n => Assert.Equal(5, n));
+        long gets = result.Row(BenchOp.Get)!.Count + result.Row(BenchOp.Get)!.Misses, sets = result.Row(BenchOp.Set)!.Count;
+        Assert.Equal(gets + sets, target.Batches.Count);
+        Assert.Equal(5 * sets, target.SetOrder.Count);
+        Assert.True(result.Row(BenchOp.Get)!.Misses > 0, "a batch of 5 of 50 keys often holds the one missing key");
+    }
+
+    [Theory]
+    [InlineData(BenchWorkload.Lock, 2, 16, "--batch: only for set, get and mixed")]
+    [InlineData(BenchWorkload.Set, 1001, 16, "--batch: 1 to 1000")]
+    [InlineData(BenchWorkload.Set, 10, 200_000, "--batch × --value-size")]
+    public void Batch_OutOfItsRange_IsAUsageProblem(BenchWorkload workload, int batch, int valueSize, string problem) =>
+        Assert.Contains(Options(workload).With(batch, valueSize).Validate(), p => p.StartsWith(problem));
+
+    [Fact]
     public async Task Mixed_SplitsReadsAndWrites_ByReadPercent_WithATotal()
     {
         var target = new FakeBenchTarget { StopAfterCalls = 400 };
@@ -216,4 +236,10 @@ public sealed class ClientBenchRunnerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             RunAsync(Options(BenchWorkload.Get) with { Warmup = TimeSpan.FromMinutes(5) }, target));
     }
+}
+
+internal static class BatchOptions
+{
+    public static ClientBenchOptions With(this ClientBenchOptions options, int batch, int valueSize) =>
+        options with { Batch = batch, ValueSize = valueSize };
 }

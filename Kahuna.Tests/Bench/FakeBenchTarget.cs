@@ -71,6 +71,30 @@ internal sealed class FakeBenchTarget : IBenchTarget
         return Get(key);
     }
 
+    /// <summary>The size of every batched call (SetMany / GetMany), in the order made.</summary>
+    public ConcurrentQueue<int> Batches { get; } = new();
+
+    public async Task SetManyAsync(IReadOnlyList<string> keys, byte[] value, CancellationToken cancellationToken)
+    {
+        Called();
+        await Task.Yield();
+        Batches.Enqueue(keys.Count);
+        foreach (var key in keys)
+        {
+            Sets.AddOrUpdate(key, 1, (_, n) => n + 1);
+            SetOrder.Enqueue(key);
+            Set(key);
+        }
+    }
+
+    public async Task<int> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        Called();
+        await Task.Yield();
+        Batches.Enqueue(keys.Count);
+        return keys.Count(Get);
+    }
+
     public async Task<bool> TryLockAsync(string name, LockOwner owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         Called();

@@ -38,6 +38,8 @@ public static class BenchReportWriter
             output.WriteLine(F($"machine: {load.Cores} cores, load average {load.LoadAverageAtStart:F2} at start, {load.LoadAverageAtEnd:F2} at end, {load.MeanRunnable:F1} runnable threads on average"));
         if (result.Seeding is { } seed)
             output.WriteLine(F($"seeding: {seed.Keys} keys in {seed.Seconds:F1} s, {seed.Failed} failed") + (seed.TimedOut ? " (gave up at the time limit)" : ""));
+        if (options.Batch > 1)
+            output.WriteLine(F($"batch: {options.Batch} keys per set or get operation (one SetMany / GetMany), so keys/s = {options.Batch} × ops/s"));
         if (options.Workload == BenchWorkload.Sequence)
         {
             var values = (result.Row(BenchOp.Sequence)?.OpsPerSecond ?? 0) * options.SequenceCount;
@@ -74,6 +76,7 @@ public static class BenchReportWriter
                 readPercent = options.ReadPercent,
                 lockLeaseMs = options.LockLease.TotalMilliseconds,
                 sequenceCount = options.SequenceCount,
+                batch = options.Batch,
                 timeoutMs = options.Timeout.TotalMilliseconds,
                 connections = options.Connections,
                 localNodes = options.LocalNodes,

@@ -82,6 +82,7 @@ internal sealed class ClientBenchOptionSet
     private readonly Option<int> _valueSize = new("--value-size") { Description = "Bytes per value, random per write", DefaultValueFactory = _ => 128, HelpName = "bytes" };
     private readonly Option<int> _readPct = new("--read-pct") { Description = "Percentage of reads", DefaultValueFactory = _ => 50, HelpName = "0-100" };
     private readonly Option<TimeSpan?> _lockLease = OptionFactory.Duration("--lock-lease", "Lease of each lock (default 10s)");
+    private readonly Option<int?> _batch = new("--batch") { Description = "Keys per set or get operation, sent as one SetMany / GetMany (default 1: Set / Get)", HelpName = "n" };
     private readonly Option<int?> _count = new("--count") { Description = "Values per sequence operation (a range from the leader's reserved block; default 1)", HelpName = "n" };
     private readonly Option<TimeSpan?> _timeout = OptionFactory.Duration("--timeout", "Per-operation limit, retries included; slower counts as a timeout (default 10s)");
     private readonly Option<int> _connections = new("--connections") { Description = "Client connections per endpoint", DefaultValueFactory = _ => ClientBenchOptions.DefaultConnections, HelpName = "n" };
@@ -114,6 +115,7 @@ internal sealed class ClientBenchOptionSet
             (set._keySpace, keyed), (set._keyPrefix, keyed), (set._keyDist, keyed),
             (set._valueSize, workload is BenchWorkload.Set || seeded),
             (set._readPct, workload == BenchWorkload.Mixed),
+            (set._batch, workload is BenchWorkload.Set or BenchWorkload.Get or BenchWorkload.Mixed),
             (set._lockLease, workload == BenchWorkload.Lock), (set._count, workload == BenchWorkload.Sequence),
             (set._timeout, true), (set._connections, true), (set._noLeaderRouting, true), (set._seed, true), (set._noSeed, seeded),
             (set.Json, true), (set._csv, true), (set._label, true),
@@ -171,6 +173,7 @@ internal sealed class ClientBenchOptionSet
             ReadPercent = Value(parse, _readPct, 50),
             LockLease = parse.GetValue(_lockLease) ?? TimeSpan.FromSeconds(10),
             SequenceCount = parse.GetValue(_count) ?? 1,
+            Batch = parse.GetValue(_batch) ?? 1,
             Timeout = parse.GetValue(_timeout) ?? TimeSpan.FromSeconds(10),
             Connections = parse.GetValue(_connections),
             RouteToLeaders = !parse.GetValue(_noLeaderRouting),

@@ -75,6 +75,9 @@ public sealed record ClientBenchOptions
     public KeyDistribution KeyDistribution { get; init; } = KeyDistribution.Uniform;
     public TimeSpan LockLease { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Keys each set or get operation writes or reads in one request (SetMany / GetMany); 1 = Set / Get.</summary>
+    public int Batch { get; init; } = 1;
+
     /// <summary>Values each sequence operation takes (a range); the leader serves them from its reserved block.</summary>
     public int SequenceCount { get; init; } = 1;
 
@@ -144,6 +147,10 @@ public sealed record ClientBenchOptions
         Require(ReadPercent is >= 0 and <= 100, "--read-pct: 0 to 100");
         Require(LockLease >= TimeSpan.FromMilliseconds(1) && LockLease <= TimeSpan.FromHours(1), "--lock-lease: 1ms to 1h");
         Require(Timeout >= TimeSpan.FromMilliseconds(10) && Timeout <= TimeSpan.FromMinutes(10), "--timeout: 10ms to 10m");
+        Require(Batch is >= 1 and <= Protocol.ProtocolLimits.MaxBatchKeys, $"--batch: 1 to {Protocol.ProtocolLimits.MaxBatchKeys} keys per operation");
+        Require(Batch == 1 || Workload is BenchWorkload.Set or BenchWorkload.Get or BenchWorkload.Mixed, "--batch: only for set, get and mixed");
+        Require(Batch == 1 || (long)Batch * ValueSize <= Protocol.ProtocolLimits.MaxValueBytes,
+            $"--batch × --value-size: at most {Protocol.ProtocolLimits.MaxValueBytes} bytes of values per set (the server's SetMany limit)");
         Require(SequenceCount is >= 1 and <= 1_000_000, "--count: 1 to 1000000 values per sequence operation");
         Require(Connections is >= 1 and <= 64, "--connections: between 1 and 64");
         Require(!(Workload == BenchWorkload.Sequence && Durability == Durability.Ephemeral),

@@ -108,6 +108,7 @@ public sealed class ClientBenchRunner(ClientBenchOptions options, IBenchTarget t
         var random = options.RandomSeed == 0 ? new Random(HashCode.Combine(Environment.TickCount64, id)) : new Random(options.RandomSeed + id);
         var value = new byte[options.ValueSize];
         var owner = LockOwner.NewRandom();
+        var batchKeys = new string[options.Batch];
         long lastSequence = long.MinValue;
         while (!phaseEnd.IsCancellationRequested)
         {
@@ -123,9 +124,17 @@ public sealed class ClientBenchRunner(ClientBenchOptions options, IBenchTarget t
             {
                 switch (op)
                 {
+                    case BenchOp.Set when batchKeys.Length > 1:
+                        random.NextBytes(value);
+                        await target.SetManyAsync(FillBatch(batchKeys, key, random), value, deadline.Token).ConfigureAwait(false);
+                        break;
                     case BenchOp.Set:
                         random.NextBytes(value);
                         await target.SetAsync(key, value, deadline.Token).ConfigureAwait(false);
+                        break;
+                    case BenchOp.Get when batchKeys.Length > 1:
+                        if (await target.GetManyAsync(FillBatch(batchKeys, key, random), deadline.Token).ConfigureAwait(false) < batchKeys.Length)
+                            outcome = BenchOutcome.Miss;
                         break;
                     case BenchOp.Get:
                         if (!await target.GetAsync(key, deadline.Token).ConfigureAwait(false))
@@ -167,6 +176,14 @@ public sealed class ClientBenchRunner(ClientBenchOptions options, IBenchTarget t
                 stats.Record(op, outcome, micros);
             progress.Finished(outcome, micros);
         }
+    }
+
+    /// <summary>The keys of one batched operation: the key already drawn, then more from the same distribution.</summary>
+    private string[] FillBatch(string[] keys, string first, Random random)
+    {
+        keys[0] = first;
+        for (var i = 1; i < keys.Length; i++) keys[i] = KeyName(NextKeyNumber(random));
+        return keys;
     }
 
     private BenchOp ChooseOp(Random random) => options.Workload switch

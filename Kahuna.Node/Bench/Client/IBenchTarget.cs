@@ -15,6 +15,12 @@ public interface IBenchTarget
     /// <summary>Reads a key; false when it does not exist (a miss).</summary>
     Task<bool> GetAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Writes (upserts) one value under every key, in one request.</summary>
+    Task SetManyAsync(IReadOnlyList<string> keys, byte[] value, CancellationToken cancellationToken);
+
+    /// <summary>Reads every key in one request; returns how many exist (fewer than asked is a miss).</summary>
+    Task<int> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
+
     /// <summary>One attempt to take the lock for <paramref name="owner"/>; false when another owner holds it (a miss).</summary>
     Task<bool> TryLockAsync(string name, LockOwner owner, TimeSpan lease, CancellationToken cancellationToken);
 

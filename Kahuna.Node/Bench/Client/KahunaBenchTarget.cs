@@ -16,6 +16,16 @@ public sealed class KahunaBenchTarget(KahunaClient client, Durability durability
     public async Task<bool> GetAsync(string key, CancellationToken cancellationToken) =>
         (await client.GetAsync(key, durability, cancellationToken).ConfigureAwait(false)).Found;
 
+    public async Task SetManyAsync(IReadOnlyList<string> keys, byte[] value, CancellationToken cancellationToken)
+    {
+        var items = new KeyValuePair<string, byte[]>[keys.Count];
+        for (var i = 0; i < items.Length; i++) items[i] = KeyValuePair.Create(keys[i], value);
+        await client.SetManyAsync(items, durability: durability, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        (await client.GetManyAsync(keys, durability, cancellationToken).ConfigureAwait(false)).Count(r => r.Found);
+
     public async Task<bool> TryLockAsync(string name, LockOwner owner, TimeSpan lease, CancellationToken cancellationToken) =>
         (await client.TryLockAsync(name, owner, lease, durability, cancellationToken).ConfigureAwait(false)).Acquired;
 
