@@ -28,35 +28,41 @@ internal static partial class KeyValueCommands
         {
             var prefixText = call.Get(prefix) ?? "";
             var most = call.Get(limit) ?? long.MaxValue;
-            var found = new List<ScanEntry>();
+            var bare = call.Get(keysOnly);
+            // Human output streams: each page is printed as it arrives, so a scan of millions of keys starts at once
+            // and holds one page in memory. JSON is one object, so it keeps what it found until the end.
+            var kept = call.Output.IsJson ? new List<(ScanEntry Entry, string Text, bool IsText)>() : null;
+            long count = 0;
             var after = call.Get(startAfter);
             do
             {
-                var page = await call.Client.ScanAsync(prefixText, after, (int)Math.Min(most - found.Count, ProtocolLimits.MaxScanLimit),
+                var page = await call.Client.ScanAsync(prefixText, after, (int)Math.Min(most - count, ProtocolLimits.MaxScanLimit),
                     call.Durability, call.CancellationToken);
-                found.AddRange(page.Entries);
+                foreach (var entry in page.Entries)
+                {
+                    var (text, isText) = Printable(entry.Value);
+                    if (kept is not null) kept.Add((entry, text, isText));
+                    else context.Out.WriteLine(bare ? entry.Key : $"{entry.Key}\t{text}");
+                }
+                count += page.Entries.Count;
                 after = page.NextStartAfter;
             }
-            while (after is not null && found.Count < most);
+            while (after is not null && count < most);
 
-            var printed = found.Select(entry => (entry, Printable(entry.Value))).ToList();
             if (after is not null)
-                call.Output.Note($"note: stopped after {found.Count} keys; resume with --start-after '{after}'");
-            else if (found.Count == 0)
+                call.Output.Note($"note: stopped after {count} keys; resume with --start-after '{after}'");
+            else if (count == 0)
                 call.Output.Note(prefixText.Length == 0 ? "no keys" : $"no keys start with \"{prefixText}\"");
-            var human = new StringBuilder();
-            foreach (var (entry, (text, _)) in printed)
-                human.Append(call.Get(keysOnly) ? entry.Key : $"{entry.Key}\t{text}").Append('\n');
-            return call.Output.Ok(found.Count == 0 ? null : human.ToString().TrimEnd('\n'), w =>
+            return call.Output.Ok(null, w =>
             {
                 w.WriteString("prefix", prefixText);
-                w.WriteNumber("count", found.Count);
+                w.WriteNumber("count", count);
                 w.WriteStartArray("items");
-                foreach (var (entry, (text, isText)) in printed)
+                foreach (var (entry, text, isText) in kept ?? [])
                 {
                     w.WriteStartObject();
                     w.WriteString("key", entry.Key);
-                    if (!call.Get(keysOnly))
+                    if (!bare)
                     {
                         w.WriteString("value", text);
                         w.WriteString("encoding", isText ? "utf8" : "base64");

@@ -130,4 +130,19 @@ public sealed class ScanClusterTests(ScanClusterFixture fixture) : IClassFixture
         Assert.Equal("", none.Out);
         Assert.Contains("no keys start with", none.Error);
     }
+
+    [Fact]
+    public async Task TheCli_ReadsPageAfterPage_UntilTheScanIsComplete()
+    {
+        await using var client = Cluster.Client();
+        var keys = Enumerable.Range(0, 1050).Select(i => $"cli-many/{i:D4}").ToArray();
+        foreach (var chunk in keys.Chunk(525))
+            await client.SetManyAsync(chunk.Select(k => KeyValuePair.Create(k, "v")));
+        var cli = CliRunner.For(Cluster.Endpoints);
+
+        var listed = await cli.RunAsync("kv", "scan", "cli-many/", "--keys-only");
+
+        Assert.Equal(ExitCodes.Success, listed.ExitCode);
+        Assert.Equal(keys, listed.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
 }
