@@ -85,49 +85,26 @@ public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
     internal static int EstimateBytes(KahunaRequest request) => SmallMessageBytes + request switch
     {
         SetRequest set => set.Value.Length + (set.CompareValue?.Length ?? 0),
-        GetManyRequest many => KeysBytes(many.Keys),
-        SetManyRequest many => WritesBytes(many.Items),
+        // Batches arrived in one client frame; their keys add up to at most ProtocolLimits.MaxBatchKeyBytes.
+        GetManyRequest many => Sum(many.Keys, key => (key?.Length ?? 0) * 3L + 8),
+        SetManyRequest many => Sum(many.Items, item => (item?.Key?.Length ?? 0) * 3L + (item?.Value?.Length ?? 0) + 16),
         _ => 0,
     };
-
-    // A GetMany arrived in one client frame, so its keys are bounded by the frame limit.
-    private static int KeysBytes(string[]? keys)
-    {
-        long bytes = 0;
-        foreach (var key in keys ?? []) bytes += key.Length * 3L + 8;
-        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
-    }
 
     internal static int EstimateBytes(KahunaResponse response) => SmallMessageBytes + response switch
     {
         GetResponse get => get.Value?.Length ?? 0,
-        ScanResponse scan => ScanBytes(scan),
-        GetManyResponse many => ManyBytes(many),
+        // A part holds at most ProtocolLimits.ScanPageBytes plus one item, or MaxBatchResponseBytes of values.
+        ScanResponse scan => Sum(scan.Items, item => ScanMerge.SizeOf(item) + 32),
+        GetManyResponse many => Sum(many.Items, item => (item?.Value?.Length ?? 0) + 32),
         _ => 0,
     };
 
-    // A scan part holds at most ProtocolLimits.ScanPageBytes plus one key and value, so this stays far below int's range.
-    private static int ScanBytes(ScanResponse scan)
+    private static int Sum<T>(T[]? items, Func<T, long> bytes)
     {
-        long bytes = 0;
-        foreach (var item in scan.Items ?? []) bytes += ScanMerge.SizeOf(item) + 32;
-        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
-    }
-
-    // A SetMany arrived in one client frame, and its values add up to at most ProtocolLimits.MaxValueBytes.
-    private static int WritesBytes(SetManyItem[]? items)
-    {
-        long bytes = 0;
-        foreach (var item in items ?? []) bytes += (item.Key?.Length ?? 0) * 3L + (item.Value?.Length ?? 0) + 16;
-        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
-    }
-
-    // A GetMany part holds at most ProtocolLimits.MaxBatchResponseBytes of values and MaxBatchKeys items.
-    private static int ManyBytes(GetManyResponse many)
-    {
-        long bytes = 0;
-        foreach (var item in many.Items ?? []) bytes += (item.Value?.Length ?? 0) + 32;
-        return (int)Math.Min(bytes, int.MaxValue - SmallMessageBytes);
+        long total = 0;
+        foreach (var item in items ?? []) total += bytes(item);
+        return (int)Math.Min(total, int.MaxValue - SmallMessageBytes);
     }
 
     private const int SmallMessageBytes = 8 * 1024;

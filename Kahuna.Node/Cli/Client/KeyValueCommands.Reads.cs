@@ -33,9 +33,7 @@ internal static partial class KeyValueCommands
                     w.WriteBoolean("found", false);
                 });
             }
-            var bytes = result.Value ?? [];
-            bool isText = Utf8.IsValid(bytes);
-            var printed = isText ? Encoding.UTF8.GetString(bytes) : Convert.ToBase64String(bytes);
+            var (printed, isText) = Printable(result.Value ?? []);
             if (!isText)
                 call.Output.Note("note: the value is not valid UTF-8; printed as base64");
             return call.Output.Ok(printed, w =>
@@ -76,4 +74,8 @@ internal static partial class KeyValueCommands
         });
         return command;
     }
+
+    /// <summary>A value as the commands print it: text when it is valid UTF-8, else base64.</summary>
+    private static (string Text, bool IsText) Printable(byte[] value) =>
+        Utf8.IsValid(value) ? (Encoding.UTF8.GetString(value), true) : (Convert.ToBase64String(value), false);
 }

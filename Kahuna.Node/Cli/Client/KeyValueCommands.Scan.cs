@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
-using System.Text.Unicode;
 using Kahuna.Node.Cli.Common;
 using Kahuna.Protocol;
 using Kahuna.Protocol.Client;
@@ -78,7 +75,4 @@ internal static partial class KeyValueCommands
         });
         return command;
     }
-
-    private static (string Text, bool IsText) Printable(byte[] value) =>
-        Utf8.IsValid(value) ? (Encoding.UTF8.GetString(value), true) : (Convert.ToBase64String(value), false);
 }

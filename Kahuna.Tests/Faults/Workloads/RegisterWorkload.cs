@@ -56,12 +56,22 @@ internal sealed class RegisterWorkload(WorkloadContext context, int processes = 
     }
 
     /// <summary>Reads a key and records it; returns the value seen (null when absent or unknown).</summary>
-    public static async Task<long?> ReadAsync(WorkloadContext context, int process, KahunaClient client, string key, CancellationToken cancellation)
+    public static Task<long?> ReadAsync(WorkloadContext context, int process, KahunaClient client, string key, CancellationToken cancellation) =>
+        RecordReadAsync(context, process, key, () => client.GetAsync(key, cancellationToken: cancellation));
+
+    private Task<long?> ReadAsync(int process, KahunaClient client, string key) => ReadAsync(context, process, client, key, context.Stop);
+
+    /// <summary>Reads the key and a scratch key in one GetMany; records only the key.</summary>
+    private Task<long?> ReadManyAsync(int process, KahunaClient client, string key, string scratch) =>
+        RecordReadAsync(context, process, key, async () => (await client.GetManyAsync([key, scratch], cancellationToken: context.Stop))[0]);
+
+    /// <summary>Records one read of <paramref name="key"/> done by <paramref name="read"/>.</summary>
+    private static async Task<long?> RecordReadAsync(WorkloadContext context, int process, string key, Func<Task<GetResult>> read)
     {
         var op = context.Recorder.Invoke(HistoryOperation.Read(process, key));
         try
         {
-            var got = await client.GetAsync(key, cancellationToken: cancellation);
+            var got = await read();
             long? value = got.Found ? long.Parse(got.ValueAsString()!, CultureInfo.InvariantCulture) : null;
             op.Ok(o => o with { Value = value });
             return value;
@@ -73,15 +83,25 @@ internal sealed class RegisterWorkload(WorkloadContext context, int processes = 
         }
     }
 
-    private Task<long?> ReadAsync(int process, KahunaClient client, string key) => ReadAsync(context, process, client, key, context.Stop);
+    private Task WriteAsync(int process, KahunaClient client, string key, long value) =>
+        RecordWriteAsync(process, key, value, async () => (await client.SetAsync(key, Text(value), cancellationToken: context.Stop)).Succeeded);
 
-    private async Task WriteAsync(int process, KahunaClient client, string key, long value)
+    /// <summary>Writes the key and a scratch key in one SetMany (two partitions' parts); records only the key.</summary>
+    private Task WriteManyAsync(int process, KahunaClient client, string key, string scratch, long value) =>
+        RecordWriteAsync(process, key, value, async () =>
+        {
+            await client.SetManyAsync([KeyValuePair.Create(key, Text(value)), KeyValuePair.Create(scratch, Text(value))],
+                cancellationToken: context.Stop);
+            return true;
+        });
+
+    /// <summary>Records one unconditional write of <paramref name="key"/> done by <paramref name="write"/> (false: not set).</summary>
+    private async Task RecordWriteAsync(int process, string key, long value, Func<Task<bool>> write)
     {
         var op = context.Recorder.Invoke(HistoryOperation.Write(process, key, value));
         try
         {
-            var set = await client.SetAsync(key, Text(value), cancellationToken: context.Stop);
-            if (set.Succeeded) op.Ok();
+            if (await write()) op.Ok();
             else op.Fail("not set");
         }
         catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
@@ -92,40 +112,6 @@ internal sealed class RegisterWorkload(WorkloadContext context, int processes = 
 
     /// <summary>A key of another partition than most, per process; its values are never checked.</summary>
     private string ScratchKey(int process) => context.Key(keysPerEpoch + 1, $"scratch/{process}");
-
-    /// <summary>Reads the key and a scratch key in one GetMany; records only the key.</summary>
-    private async Task<long?> ReadManyAsync(int process, KahunaClient client, string key, string scratch)
-    {
-        var op = context.Recorder.Invoke(HistoryOperation.Read(process, key));
-        try
-        {
-            var got = (await client.GetManyAsync([key, scratch], cancellationToken: context.Stop))[0];
-            long? value = got.Found ? long.Parse(got.ValueAsString()!, CultureInfo.InvariantCulture) : null;
-            op.Ok(o => o with { Value = value });
-            return value;
-        }
-        catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
-        {
-            op.Info(WorkloadContext.Indeterminate(ex));
-            return null;
-        }
-    }
-
-    /// <summary>Writes the key and a scratch key in one SetMany (two partitions' parts); records only the key.</summary>
-    private async Task WriteManyAsync(int process, KahunaClient client, string key, string scratch, long value)
-    {
-        var op = context.Recorder.Invoke(HistoryOperation.Write(process, key, value));
-        try
-        {
-            await client.SetManyAsync([KeyValuePair.Create(key, Text(value)), KeyValuePair.Create(scratch, Text(value))],
-                cancellationToken: context.Stop);
-            op.Ok();
-        }
-        catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
-        {
-            op.Info(WorkloadContext.Indeterminate(ex));
-        }
-    }
 
     /// <summary>Compare-and-set: expected null means "only if absent". A precondition failure certainly changed nothing.</summary>
     public static async Task<bool> CasAsync(WorkloadContext context, int process, KahunaClient client, string key, long? expected, long value, CancellationToken cancellation)
