@@ -21,6 +21,11 @@ public enum KahunaStatus : byte
     TooLarge = 11,
     /// <summary>The connection did not authenticate, or the credential may not do this.</summary>
     Unauthorized = 12,
+    /// <summary>
+    /// The server does not know this request type: it speaks an older version of the protocol (during a rolling
+    /// upgrade, say). Only that request is refused; the connection stays open. Not retried: ask a newer node.
+    /// </summary>
+    Unsupported = 13,
     /// <summary>The cluster could not answer in time (no leader, leader change, split); safe to retry.</summary>
     Retry = 20,
     /// <summary>The request's deadline passed before an answer; the outcome of a write is unknown.</summary>

@@ -63,6 +63,14 @@ internal sealed partial class KahunaSession
     private async ValueTask<bool> OnFrameAsync(ReadOnlySequence<byte> payload, CancellationToken token)
     {
         var decoded = MessageCodec.DecodeRequest(payload);
+        if (decoded is { Succeeded: false, IsUnknownType: true } && _handshaken)
+        {
+            // A newer client's request (a rolling upgrade): the frame is whole, so refuse it alone and keep the connection.
+            await _inFlightSlots.WaitAsync(token).ConfigureAwait(false);
+            Answer(decoded.RequestId, ErrorResponse.Create(KahunaStatus.Unsupported,
+                $"{decoded.Error}: this node (protocol {ProtocolInfo.Version}) does not know that request; it may run an older Kahuna version"));
+            return true;
+        }
         if (!decoded.Succeeded)
         {
             FailProtocol(decoded.RequestId, decoded.Error!);

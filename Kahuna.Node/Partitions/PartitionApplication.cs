@@ -78,6 +78,12 @@ public sealed partial class PartitionApplication : IReplicaApplication
     public void Handle(object message, IActorRef sender)
     {
         if (message is not PartitionRequest request) return;
+        if (request.Request is UnsupportedRequest unsupported)
+        {
+            Reply(request, ErrorResponse.Create(KahunaStatus.Unsupported,
+                $"{unsupported.Problem}: node {_host.ReplicaId} runs an older Kahuna version that does not know that request"));
+            return;
+        }
         if (!_host.IsLeader)
         {
             Reply(request, ErrorResponse.Create(KahunaStatus.NotLeader, "not the partition leader"), _host.Leader);

@@ -23,6 +23,13 @@ public static class PartitionProtocol
 
     /// <summary>Answers one node's replicas send to another node's router, sent together.</summary>
     public sealed record PartitionReplyBatch(IReadOnlyList<PartitionReply> Replies) : IKahunaNodeSerializable;
+
+    /// <summary>
+    /// Stands in for a forwarded request whose type this node does not know (a newer node forwarded it during a
+    /// rolling upgrade). Made only by <see cref="Serialization.NodeSerializer"/> when it reads one, never sent: the
+    /// replica answers it <see cref="Kahuna.Protocol.KahunaStatus.Unsupported"/>, and the rest of its batch is served.
+    /// </summary>
+    public sealed record UnsupportedRequest(string Problem) : KahunaRequest;
 }
 
 /// <summary>Settings of the application a partition replica hosts (from kahuna.partitions / kahuna.sequences / ...).</summary>

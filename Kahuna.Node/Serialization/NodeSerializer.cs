@@ -131,9 +131,12 @@ public sealed class NodeSerializer(ExtendedActorSystem system) : SerializerWithS
     {
         var (text, envelope) = ReadItem(ref r);
         var decoded = MessageCodec.DecodeRequest(envelope);
-        if (decoded.Message is null) throw new SerializationException(decoded.Error ?? "bad request");
+        // A newer node's request type is answered Unsupported by the replica; failing the whole batch would drop its
+        // other requests until their routers time out.
+        var request = decoded.IsUnknownType ? new UnsupportedRequest(decoded.Error!) : decoded.Message;
+        if (request is null) throw new SerializationException(decoded.Error ?? "bad request");
         var replyTo = _refs.GetOrAdd(text ?? "", path => system.Provider.ResolveActorRef(path));
-        return new PartitionRequest((long)decoded.RequestId, decoded.Message, replyTo);
+        return new PartitionRequest((long)decoded.RequestId, request, replyTo);
     }
 
     private static PartitionReply ReadReply(ref MessagePackReader r)

@@ -100,9 +100,9 @@ public static class MessageCodec
                 return DecodedEnvelope<T>.Failed(0, "request id is not an integer");
             requestId = reader.ReadUInt64();
 
-            string? tagProblem = CheckUnionTag(reader.CreatePeekReader(), knownTags, what);
+            var (tagProblem, unknownTag) = CheckUnionTag(reader.CreatePeekReader(), knownTags, what);
             if (tagProblem is not null)
-                return DecodedEnvelope<T>.Failed(requestId, tagProblem);
+                return unknownTag ? DecodedEnvelope<T>.OfUnknownType(requestId, tagProblem) : DecodedEnvelope<T>.Failed(requestId, tagProblem);
 
             var message = formatter.Deserialize(ref reader, Options);
             if (message is null)
@@ -117,17 +117,20 @@ public static class MessageCodec
         }
     }
 
-    /// <summary>The union formatter silently turns an unknown tag into null; check it first to say so clearly.</summary>
-    private static string? CheckUnionTag(MessagePackReader reader, FrozenSet<int> knownTags, string what)
+    /// <summary>
+    /// The union formatter silently turns an unknown tag into null; check it first to say so clearly. A well-formed
+    /// union whose tag this build does not know is told apart (<c>UnknownTag</c>): it may be a newer client's request.
+    /// </summary>
+    private static (string? Problem, bool UnknownTag) CheckUnionTag(MessagePackReader reader, FrozenSet<int> knownTags, string what)
     {
         if (reader.TryReadNil())
-            return $"{what} is nil";
+            return ($"{what} is nil", false);
         if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 2)
-            return $"{what} is not a [tag, fields] union";
+            return ($"{what} is not a [tag, fields] union", false);
         if (reader.NextMessagePackType != MessagePackType.Integer)
-            return $"{what} union tag is not an integer";
+            return ($"{what} union tag is not an integer", false);
         long tag = reader.ReadInt64();
-        return tag is >= int.MinValue and <= int.MaxValue && knownTags.Contains((int)tag) ? null : $"unknown {what} type tag {tag}";
+        return tag is >= int.MinValue and <= int.MaxValue && knownTags.Contains((int)tag) ? (null, false) : ($"unknown {what} type tag {tag}", true);
     }
 
     private static string Flatten(Exception ex)
@@ -147,9 +150,18 @@ public readonly record struct DecodedEnvelope<T>(ulong RequestId, T? Message, st
     /// <summary>True when the message was decoded.</summary>
     public bool Succeeded => Error is null;
 
+    /// <summary>
+    /// True when the envelope is well formed but its message's type tag is unknown to this build (a newer peer's
+    /// message): the frame is whole, so a server can refuse that one request and keep the connection.
+    /// </summary>
+    public bool IsUnknownType { get; private init; }
+
     /// <summary>A decoded envelope.</summary>
     public static DecodedEnvelope<T> Decoded(ulong requestId, T message) => new(requestId, message, null);
 
     /// <summary>A failed envelope, with the request id when it could be read (else 0).</summary>
     public static DecodedEnvelope<T> Failed(ulong requestId, string error) => new(requestId, null, error);
+
+    /// <summary>A well-formed envelope whose message type tag this build does not know.</summary>
+    public static DecodedEnvelope<T> OfUnknownType(ulong requestId, string error) => new(requestId, null, error) { IsUnknownType = true };
 }

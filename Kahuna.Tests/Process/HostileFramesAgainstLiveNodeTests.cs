@@ -73,12 +73,17 @@ public sealed class HostileFramesAgainstLiveNodeTests(LiveClusterFixture fixture
     });
 
     [Fact]
-    public Task UnknownUnionTag_ProtocolErrorWithTheIdAndClose() => WithHealthyNeighbourAsync(async endpoint =>
+    public Task UnknownUnionTag_UnsupportedAndTheConnectionStays() => WithHealthyNeighbourAsync(async endpoint =>
     {
         await using var raw = await RawConnection.ConnectAndHelloAsync(endpoint);
         await raw.SendRawAsync(RawConnection.Frame([0x92, 0x09, 0x92, 0x63, 0x90])); // [9, [99, []]]
+        await raw.SendRequestAsync(10, PingRequest.Instance);
 
-        await AssertProtocolErrorThenCloseAsync(raw, 9, "unknown request type tag 99");
+        var (id, response) = await raw.ReadResponseAsync(Wait);
+        Assert.Equal(9UL, id);
+        Assert.Equal(KahunaStatus.Unsupported, response.Status);
+        Assert.Contains("unknown request type tag 99", response.Message);
+        Assert.IsType<PingReply>((await raw.ReadResponseAsync(Wait)).Response);
     });
 
     [Fact]

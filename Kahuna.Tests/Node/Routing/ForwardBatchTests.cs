@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Runtime.Serialization;
 using Akka.Actor;
+using Kahuna.Node.Partitions;
+using Kahuna.Node.Routing;
 using Kahuna.Node.Serialization;
 using Kahuna.Protocol;
 using Kahuna.Protocol.Client;
@@ -67,6 +69,40 @@ public sealed class ForwardBatchSerializationTests : IDisposable
         Assert.Throws<SerializationException>(() => serializer.FromBinary(output.WrittenSpan.ToArray(), "PQB"));
     }
 
+    [Fact]
+    public void ARequestOfATypeThisNodeDoesNotKnow_BecomesUnsupported_AndTheRestOfTheBatchIsKept()
+    {
+        var serializer = new NodeSerializer((ExtendedActorSystem)_system);
+        var replyTo = _system.ActorOf(Props.Create(() => new Sink()), "newer-router-sink");
+        var batch = new PartitionRequestBatch([
+            new ForwardedRequest("p-1", new PartitionRequest(7, new GetRequest { Key = "a" }, replyTo)),
+            new ForwardedRequest("p-2", new PartitionRequest(8, new GetRequest { Key = "b" }, replyTo)),
+        ]);
+        var bytes = serializer.ToBinary(batch);
+        // Rewrite the second envelope's request as a type a newer node would send: [8, [99, [1, "x"]]].
+        var reader = new MessagePackReader(bytes);
+        var output = new ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(output);
+        w.WriteArrayHeader(reader.ReadArrayHeader());
+        for (var i = 0; i < 2; i++)
+        {
+            w.WriteArrayHeader(reader.ReadArrayHeader());
+            w.Write(reader.ReadString());
+            w.WriteArrayHeader(reader.ReadArrayHeader());
+            w.Write(reader.ReadString());
+            var envelope = reader.ReadBytes()!.Value.ToArray();
+            w.Write(i == 0 ? envelope : [0x92, 0x08, 0x92, 0x63, 0x92, 0x01, 0xA1, 0x78]);
+        }
+        w.Flush();
+
+        var back = (PartitionRequestBatch)serializer.FromBinary(output.WrittenSpan.ToArray(), serializer.Manifest(batch));
+
+        Assert.Equal("a", Assert.IsType<GetRequest>(back.Requests[0].Request.Request).Key);
+        Assert.Equal(8L, back.Requests[1].Request.CorrelationId);
+        Assert.Equal(replyTo.Path, back.Requests[1].Request.ReplyTo.Path);
+        Assert.Contains("unknown request type tag 99", Assert.IsType<UnsupportedRequest>(back.Requests[1].Request.Request).Problem);
+    }
+
     private sealed class Sink : ReceiveActor;
 }
 
@@ -101,6 +137,35 @@ public sealed class ForwardBatchClusterTests
         Assert.InRange(batches, 1, requests);
         var answers = cluster.Nodes.Where(n => n != entry).Sum(n => n.Router.Forwards.RepliesSent.Messages);
         Assert.InRange(answers, 1, requests);
+    }
+
+    [Fact]
+    public async Task AReplica_AnswersARequestOfATypeItsNodeDoesNotKnow_Unsupported()
+    {
+        await using var cluster = await InProcessKahunaCluster.StartAsync(partitions: 2);
+        var node = cluster.Nodes[0];
+        var system = (ExtendedActorSystem)node.System;
+        var answered = new TaskCompletionSource<PartitionReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var replyTo = system.ActorOf(Props.Create(() => new ReplyCapture(answered)));
+        var inbox = system.Provider.ResolveActorRef(ForwardInbox.PathOn(system.Provider.DefaultAddress));
+
+        // What the serializer makes of a newer node's request type (see the serialization test above).
+        inbox.Tell(new PartitionRequestBatch([new ForwardedRequest(PartitionDescriptor.GroupIdOf(1),
+            new PartitionRequest(5, new UnsupportedRequest("unknown request type tag 99"), replyTo))]));
+
+        var reply = await answered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(5L, reply.CorrelationId);
+        Assert.Equal(KahunaStatus.Unsupported, reply.Response.Status);
+        Assert.Contains("unknown request type tag 99", reply.Response.Message);
+    }
+
+    private sealed class ReplyCapture : ReceiveActor
+    {
+        public ReplyCapture(TaskCompletionSource<PartitionReply> answered)
+        {
+            Receive<PartitionReply>(r => answered.TrySetResult(r));
+            Receive<PartitionReplyBatch>(b => answered.TrySetResult(b.Replies[0]));
+        }
     }
 
     private static async Task<Kahuna.Node.Hosting.KahunaNode> NodeNotLeadingAsync(InProcessKahunaCluster cluster, int partitionId)

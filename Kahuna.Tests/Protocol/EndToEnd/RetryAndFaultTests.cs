@@ -140,6 +140,7 @@ public class RetryAndFaultTests
     [InlineData(KahunaStatus.Unauthorized)]
     [InlineData(KahunaStatus.InvalidInput)]
     [InlineData(KahunaStatus.TooLarge)]
+    [InlineData(KahunaStatus.Unsupported)]
     public async Task FaultStatus_ThrowsKahunaExceptionWithTheStatusAndMessage_WithoutRetry(KahunaStatus status)
     {
         await using var server = TestServer.Start();

@@ -34,8 +34,17 @@ public class MessageCodecTests
         var decoded = Decode(0x92, 0x2A, 0x92, 0x7F, 0x90); // [42, [127, []]]
 
         Assert.False(decoded.Succeeded);
+        Assert.True(decoded.IsUnknownType);
         Assert.Equal(42UL, decoded.RequestId);
         Assert.Contains("unknown request type tag 127", decoded.Error);
+    }
+
+    [Fact]
+    public void DecodeRequest_MalformedUnion_IsNotAnUnknownType()
+    {
+        Assert.False(Decode(0x92, 0x2A, 0x92, 0xA1, 0x61, 0x90).IsUnknownType); // [42, ["a", []]]: tag not an integer
+        Assert.False(Decode(0x92, 0x2A, 0xC0).IsUnknownType); // [42, nil]
+        Assert.False(Decode(0x92, 0x2A, 0x93, 0x01, 0x02, 0x03).IsUnknownType); // [42, [1, 2, 3]]
     }
 
     [Fact]

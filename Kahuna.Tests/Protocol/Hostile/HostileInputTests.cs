@@ -149,9 +149,28 @@ public class HostileInputTests
     });
 
     [Fact]
-    public Task UnknownUnionTag_ProtocolErrorWithTheIdAndClose() => WithHealthyNeighbour(async server =>
+    public Task UnknownUnionTag_UnsupportedForThatRequest_AndTheConnectionStays() => WithHealthyNeighbour(async server =>
     {
         await using var raw = await RawConnection.ConnectAndHelloAsync(server.BoundEndPoint);
+        int before = server.Handler.Received.Count;
+        // A newer client's request type, with fields this build cannot read: [9, [99, [1, "x"]]].
+        await raw.SendRawAsync(RawConnection.Frame([0x92, 0x09, 0x92, 0x63, 0x92, 0x01, 0xA1, 0x78]));
+        await raw.SendRequestAsync(10, PingRequest.Instance);
+
+        var (id, response) = await raw.ReadResponseAsync(Wait);
+        Assert.Equal(9UL, id);
+        Assert.Equal(KahunaStatus.Unsupported, response.Status);
+        Assert.Contains("unknown request type tag 99", response.Message);
+        var (pingId, ping) = await raw.ReadResponseAsync(Wait);
+        Assert.Equal(10UL, pingId);
+        Assert.IsType<PingReply>(ping);
+        Assert.Equal(before, server.Handler.Received.Count);
+    });
+
+    [Fact]
+    public Task UnknownUnionTag_BeforeTheHandshake_ProtocolErrorAndClose() => WithHealthyNeighbour(async server =>
+    {
+        await using var raw = await RawConnection.ConnectAsync(server.BoundEndPoint);
         await raw.SendRawAsync(RawConnection.Frame([0x92, 0x09, 0x92, 0x63, 0x90])); // [9, [99, []]]
 
         await AssertProtocolErrorThenClose(raw, 9, "unknown request type tag 99");
