@@ -20,6 +20,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Scan, typeof(ScanRequest))]
 [Union(UnionTags.GetMany, typeof(GetManyRequest))]
 [Union(UnionTags.SetMany, typeof(SetManyRequest))]
+[Union(UnionTags.DeleteMany, typeof(DeleteManyRequest))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceRequest))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusRequest))]
 [Union(UnionTags.TransferLeader, typeof(TransferLeaderRequest))]

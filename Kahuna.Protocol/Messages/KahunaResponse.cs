@@ -22,6 +22,7 @@ namespace Kahuna.Protocol.Messages;
 [Union(UnionTags.Scan, typeof(ScanResponse))]
 [Union(UnionTags.GetMany, typeof(GetManyResponse))]
 [Union(UnionTags.SetMany, typeof(SetManyResponse))]
+[Union(UnionTags.DeleteMany, typeof(DeleteManyResponse))]
 [Union(UnionTags.NextSequence, typeof(NextSequenceResponse))]
 [Union(UnionTags.ClusterStatus, typeof(ClusterStatusResponse))]
 [Union(UnionTags.TransferLeader, typeof(TransferLeaderResponse))]

@@ -8,7 +8,7 @@ namespace Kahuna.Protocol.Messages;
 /// </summary>
 /// <remarks>
 /// Reserved ranges (tag space only, no types yet):
-/// 28–29 key/value range reads (GetByRange);
+/// 29 key/value range reads (GetByRange);
 /// 30–39 more key/value operations;
 /// 41–49 sequence ranges and sequence administration;
 /// 50–59 transactions (Begin, Get, Set, Delete, Commit, Rollback);
@@ -35,7 +35,7 @@ public static class UnionTags
     /// <summary><see cref="GetLockRequest"/> / <see cref="GetLockResponse"/>.</summary>
     public const int GetLock = 13;
 
-    // ---- key/value (20–39; 28–39 reserved) ----
+    // ---- key/value (20–39; 29–39 reserved) ----
     /// <summary><see cref="SetRequest"/> / <see cref="SetResponse"/>.</summary>
     public const int Set = 20;
     /// <summary><see cref="GetRequest"/> / <see cref="GetResponse"/>.</summary>
@@ -52,6 +52,8 @@ public static class UnionTags
     public const int GetMany = 26;
     /// <summary><see cref="SetManyRequest"/> / <see cref="SetManyResponse"/>: several writes in one request.</summary>
     public const int SetMany = 27;
+    /// <summary><see cref="DeleteManyRequest"/> / <see cref="DeleteManyResponse"/>: several deletes in one request.</summary>
+    public const int DeleteMany = 28;
 
     // ---- sequences (40–49; 41–49 reserved) ----
     /// <summary><see cref="NextSequenceRequest"/> / <see cref="NextSequenceResponse"/>.</summary>

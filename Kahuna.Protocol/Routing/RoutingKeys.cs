@@ -31,6 +31,7 @@ public static class RoutingKeys
     {
         GetManyRequest { Keys: [var first, ..] } => first,
         SetManyRequest { Items: [{ } first, ..] } => first.Key,
+        DeleteManyRequest { Keys: [var first, ..] } => first,
         ScanRequest { Prefix: { } prefix } when KeyHasher.HasWholeHashTag(prefix) => prefix,
         _ => Of(request),
     };

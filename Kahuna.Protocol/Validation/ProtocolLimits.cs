@@ -38,12 +38,12 @@ public static class ProtocolLimits
     /// </summary>
     public const int ScanPageBytes = 512 * 1024;
 
-    /// <summary>Most keys one GetMany may name, or one SetMany write.</summary>
+    /// <summary>Most keys one GetMany or DeleteMany may name, or one SetMany write.</summary>
     public const int MaxBatchKeys = 1000;
 
     /// <summary>
-    /// Most UTF-8 bytes the keys of one GetMany or SetMany may add up to (256 KiB, e.g. 1,000 keys of 256 bytes), so that
-    /// neither a part forwarded between nodes nor a SetMany's log entry grows past what one big set makes.
+    /// Most UTF-8 bytes the keys of one GetMany, SetMany or DeleteMany may add up to (256 KiB, e.g. 1,000 keys of 256
+    /// bytes), so that neither a part forwarded between nodes nor a SetMany's or DeleteMany's log entry grows past what one big set makes.
     /// </summary>
     public const int MaxBatchKeyBytes = 256 * 1024;
 

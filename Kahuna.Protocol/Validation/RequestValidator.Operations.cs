@@ -71,23 +71,36 @@ public static partial class RequestValidator
     }
 
     /// <summary>1 to <see cref="ProtocolLimits.MaxBatchKeys"/> valid keys adding up to at most <see cref="ProtocolLimits.MaxBatchKeyBytes"/>, and durability.</summary>
-    public static ValidationResult Validate(GetManyRequest request)
+    public static ValidationResult Validate(GetManyRequest request) => First(
+        BatchKeys(request.Keys, nameof(request.Keys)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>
+    /// The operation id, 1 to <see cref="ProtocolLimits.MaxBatchKeys"/> valid keys adding up to at most
+    /// <see cref="ProtocolLimits.MaxBatchKeyBytes"/> (no log entry much larger than one big set), and durability.
+    /// </summary>
+    public static ValidationResult Validate(DeleteManyRequest request) => First(
+        Operation(request),
+        BatchKeys(request.Keys, nameof(request.Keys)),
+        Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>The key list of a GetMany or DeleteMany: 1 to the batch limit of valid keys, within the batch's key bytes.</summary>
+    private static ValidationResult BatchKeys(string[]? keys, string field)
     {
-        var keys = request.Keys;
         if (keys is null || keys.Length == 0)
-            return ValidationResult.Invalid($"{nameof(request.Keys)}: must name at least one key");
+            return ValidationResult.Invalid($"{field}: must name at least one key");
         if (keys.Length > ProtocolLimits.MaxBatchKeys)
-            return ValidationResult.TooLarge($"{nameof(request.Keys)}: {keys.Length} keys, the limit is {ProtocolLimits.MaxBatchKeys}");
+            return ValidationResult.TooLarge($"{field}: {keys.Length} keys, the limit is {ProtocolLimits.MaxBatchKeys}");
         long keyBytes = 0;
         for (var i = 0; i < keys.Length; i++)
         {
-            if (Name(keys[i], $"{nameof(request.Keys)}[{i}]") is { IsValid: false } bad)
+            if (Name(keys[i], $"{field}[{i}]") is { IsValid: false } bad)
                 return bad;
             keyBytes += Encoding.UTF8.GetByteCount(keys[i]);
         }
-        if (keyBytes > ProtocolLimits.MaxBatchKeyBytes)
-            return ValidationResult.TooLarge($"{nameof(request.Keys)}: the keys add up to {keyBytes} UTF-8 bytes, the limit is {ProtocolLimits.MaxBatchKeyBytes}");
-        return Durable(request.Durability, nameof(request.Durability));
+        return keyBytes > ProtocolLimits.MaxBatchKeyBytes
+            ? ValidationResult.TooLarge($"{field}: the keys add up to {keyBytes} UTF-8 bytes, the limit is {ProtocolLimits.MaxBatchKeyBytes}")
+            : ValidationResult.Valid;
     }
 
     /// <summary>

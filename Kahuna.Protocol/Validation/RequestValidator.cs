@@ -30,6 +30,7 @@ public static partial class RequestValidator
         ScanRequest r => Validate(r),
         GetManyRequest r => Validate(r),
         SetManyRequest r => Validate(r),
+        DeleteManyRequest r => Validate(r),
         NextSequenceRequest r => Validate(r),
         _ => ValidationResult.Invalid($"request: unsupported type {request.GetType().Name}"),
     };

@@ -18,6 +18,8 @@ public class EntryKeyTests
         Assert.Equal("x", RoutingKeys.EntryKey(new SetManyRequest { Items = [new SetManyItem { Key = "x" }, new SetManyItem { Key = "y" }] }));
         Assert.Null(RoutingKeys.EntryKey(new GetManyRequest { Keys = [] }));
         Assert.Null(RoutingKeys.EntryKey(new SetManyRequest { Items = [] }));
+        Assert.Equal("d", RoutingKeys.EntryKey(new DeleteManyRequest { Keys = ["d", "e"] }));
+        Assert.Null(RoutingKeys.EntryKey(new DeleteManyRequest { Keys = [] }));
     }
 
     [Fact]

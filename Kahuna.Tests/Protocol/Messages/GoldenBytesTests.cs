@@ -79,6 +79,17 @@ public class GoldenBytesTests
             }));
 
     [Fact]
+    public void DeleteMany() =>
+        // [5, [28, [[1, 2, 3], 0, ["a", "b"], 1]]]
+        Assert.Equal("00000010" + "9205" + "921C" + "94" + "93010203" + "00" + "92A161A162" + "01",
+            RequestFrame(5, new DeleteManyRequest
+            {
+                OperationId = new OperationId { ClientHigh = 1, ClientLow = 2, Sequence = 3 },
+                Keys = ["a", "b"],
+                Durability = Durability.Persistent,
+            }));
+
+    [Fact]
     public void SetResponse_PreconditionFailed() =>
         // [4, [20, [3, "x", 5]]]
         Assert.Equal("00000009" + "9204" + "9214" + "93" + "03" + "A178" + "05",

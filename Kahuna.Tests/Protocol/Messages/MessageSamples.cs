@@ -27,6 +27,7 @@ internal static class MessageSamples
         new ExtendRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", TtlMs = 1000, Durability = Durability.Ephemeral },
         new SetManyRequest { OperationId = Operation, CompletedBelow = 40, Items = [new SetManyItem { Key = "a", Value = [1], TtlMs = 10 }], Durability = Durability.Ephemeral },
         new GetManyRequest { Keys = ["a", "b"], Durability = Durability.Ephemeral },
+        new DeleteManyRequest { OperationId = Operation, CompletedBelow = 40, Keys = ["a", "b"], Durability = Durability.Ephemeral },
         new ScanRequest { Prefix = "user/", StartAfter = "user/7", Limit = 50, Durability = Durability.Ephemeral },
         new NextSequenceRequest { OperationId = Operation, CompletedBelow = 40, Name = "orders", Count = 10, IdempotencyKey = "batch-7" },
         new ClusterStatusRequest(),
@@ -49,6 +50,7 @@ internal static class MessageSamples
         new DeleteResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 8 },
         new ExtendResponse { Status = KahunaStatus.NotFound, Message = "m", Revision = 9, ExpiresAtUnixMs = 1_700_000_000_005 },
         new SetManyResponse { Status = KahunaStatus.Ok, Message = "m", Revisions = [12, 13] },
+        new DeleteManyResponse { Status = KahunaStatus.Ok, Message = "m", Revisions = [14, 0] },
         new GetManyResponse
         {
             Status = KahunaStatus.Ok, Message = "m",

@@ -318,4 +318,22 @@ public class RequestValidatorTests
         Rejected(Many(Item("a")) with { Durability = 0 }, KahunaStatus.InvalidInput, "Durability");
         Rejected(Many(Enumerable.Range(0, 100).Select(i => Item($"{i}{new string('k', 2700)}")).ToArray()), KahunaStatus.TooLarge, "Items");
     }
+
+    [Fact]
+    public void DeleteMany_NeedsAnOperationAndOneToTheLimitOfValidKeys_WithinTheBatchKeyBytes()
+    {
+        DeleteManyRequest Many(params string[] keys) => new() { OperationId = Op, Keys = keys, Durability = Durability.Persistent };
+
+        Valid(Many("a", MaxKey, "a"));
+        Valid(Many(Enumerable.Range(0, ProtocolLimits.MaxBatchKeys).Select(i => $"k{i}").ToArray()));
+        Rejected(Many("a") with { OperationId = default }, KahunaStatus.InvalidInput, "OperationId");
+        Rejected(Many(), KahunaStatus.InvalidInput, "Keys");
+        Rejected(Many() with { Keys = null! }, KahunaStatus.InvalidInput, "Keys");
+        Rejected(Many(Enumerable.Range(0, ProtocolLimits.MaxBatchKeys + 1).Select(i => $"k{i}").ToArray()), KahunaStatus.TooLarge, "Keys");
+        Rejected(Many("a", ""), KahunaStatus.InvalidInput, "Keys[1]");
+        Rejected(Many("a", null!), KahunaStatus.InvalidInput, "Keys[1]");
+        Rejected(Many("a", OverKeyMultiByte), KahunaStatus.TooLarge, "Keys[1]");
+        Rejected(Many(Enumerable.Range(0, 100).Select(i => $"{i}{new string('k', 2700)}").ToArray()), KahunaStatus.TooLarge, "Keys");
+        Rejected(Many("a") with { Durability = 0 }, KahunaStatus.InvalidInput, "Durability");
+    }
 }
