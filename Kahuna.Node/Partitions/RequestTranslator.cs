@@ -32,6 +32,7 @@ public static class RequestTranslator
         ScanRequest r => r.Durability,
         GetManyRequest r => r.Durability,
         SetManyRequest r => r.Durability,
+        DeleteManyRequest r => r.Durability,
         _ => Durability.Persistent, // sequences are always persistent
     };
 
@@ -45,6 +46,7 @@ public static class RequestTranslator
         DeleteRequest r => new DeleteKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key),
         ExtendRequest r => new ExtendKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key, r.TtlMs),
         SetManyRequest r => new SetManyKeyValuesCommand(nowMs, Op(r), r.CompletedBelow, Writes(r.Items)),
+        DeleteManyRequest r => new DeleteManyKeyValuesCommand(nowMs, Op(r), r.CompletedBelow, r.Keys),
         NextSequenceRequest r => new NextSequenceCommand(nowMs, Op(r), r.CompletedBelow, r.Name, r.Count, r.IdempotencyKey),
         _ => null,
     };
@@ -89,6 +91,7 @@ public static class RequestTranslator
             (DeleteRequest, KeyValueResult kv) => new DeleteResponse { Status = kv.Status, Revision = kv.Revision },
             (ExtendRequest, KeyValueResult kv) => new ExtendResponse { Status = kv.Status, Revision = kv.Revision, ExpiresAtUnixMs = kv.ExpiresAtMs },
             (SetManyRequest, KeyValueBatchResult b) => new SetManyResponse { Status = b.Status, Revisions = b.Revisions },
+            (DeleteManyRequest, KeyValueBatchResult b) => new DeleteManyResponse { Status = b.Status, Revisions = b.Revisions },
             (NextSequenceRequest, SequenceRangeResult s) => new NextSequenceResponse { Status = s.Status, Start = s.Start, Count = (int)s.Count },
             _ => ErrorResponse.Create(KahunaStatus.InternalError, $"unexpected result {result.GetType().Name} for {request.GetType().Name}"),
         };

@@ -78,16 +78,17 @@ public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
 
     /// <summary>
     /// An upper bound of a message's encoded size, so that a batch (cut at 1 MiB) stays well under remoting's frame
-    /// limit (4 MiB). Only values and lists (a GetMany's keys, a scan's or GetMany's items) can be large; everything
-    /// else a request or answer holds (a key, a lock owner, a name, an error text) is bounded by
+    /// limit (4 MiB). Only values and lists (a batch's keys or revisions, a scan's or GetMany's items) can be large;
+    /// everything else a request or answer holds (a key, a lock owner, a name, an error text) is bounded by
     /// <see cref="ProtocolLimits"/> to a few KiB.
     /// </summary>
     internal static int EstimateBytes(KahunaRequest request) => SmallMessageBytes + request switch
     {
         SetRequest set => set.Value.Length + (set.CompareValue?.Length ?? 0),
         // Batches arrived in one client frame; their keys add up to at most ProtocolLimits.MaxBatchKeyBytes.
-        GetManyRequest many => Sum(many.Keys, key => (key?.Length ?? 0) * 3L + 8),
-        SetManyRequest many => Sum(many.Items, item => (item?.Key?.Length ?? 0) * 3L + (item?.Value?.Length ?? 0) + 16),
+        GetManyRequest many => Sum(many.Keys, KeyBytes),
+        SetManyRequest many => Sum(many.Items, item => KeyBytes(item?.Key) + (item?.Value?.Length ?? 0) + 8),
+        DeleteManyRequest many => Sum(many.Keys, KeyBytes),
         _ => 0,
     };
 
@@ -97,8 +98,16 @@ public sealed class ForwardOutboxes(IActorRefProvider provider, bool enabled)
         // A part holds at most ProtocolLimits.ScanPageBytes plus one item, or MaxBatchResponseBytes of values.
         ScanResponse scan => Sum(scan.Items, item => ScanMerge.SizeOf(item) + 32),
         GetManyResponse many => Sum(many.Items, item => (item?.Value?.Length ?? 0) + 32),
+        // Up to MaxBatchKeys revisions of up to 9 bytes each: more than the small allowance on their own.
+        SetManyResponse many => RevisionsBytes(many.Revisions),
+        DeleteManyResponse many => RevisionsBytes(many.Revisions),
         _ => 0,
     };
+
+    // A UTF-16 unit takes at most 3 UTF-8 bytes; 8 more for the string's header.
+    private static long KeyBytes(string? key) => (key?.Length ?? 0) * 3L + 8;
+
+    private static int RevisionsBytes(long[]? revisions) => (revisions?.Length ?? 0) * 9;
 
     private static int Sum<T>(T[]? items, Func<T, long> bytes)
     {

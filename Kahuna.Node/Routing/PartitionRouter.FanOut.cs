@@ -6,7 +6,7 @@ using Kahuna.Protocol.Routing;
 
 namespace Kahuna.Node.Routing;
 
-// Requests about more than one partition: prefix scans, multi-key reads and writes. Each asks every partition concerned for
+// Requests about more than one partition: prefix scans, multi-key reads, writes and deletes. Each asks every partition concerned for
 // its part (each part routed, retried and timed out like any request) and puts the parts together.
 public sealed partial class PartitionRouter
 {
@@ -69,17 +69,51 @@ public sealed partial class PartitionRouter
         var (answers, failure) = await FanOutAsync<SetManyResponse>(parts, cancellationToken);
         if (failure is not null) return failure;
 
+        var perPart = new long[]?[groups.Length];
+        for (var g = 0; g < groups.Length; g++) perPart[g] = answers![g].Revisions;
         var revisions = new long[items.Length];
+        return MergeRevisions(groups, perPart, revisions, "writes")
+            ?? new SetManyResponse { Status = KahunaStatus.Ok, Revisions = revisions };
+    }
+
+    /// <summary>
+    /// Several deletes, the way <see cref="SetManyAsync"/> does several writes: one command per partition (all or none
+    /// there), every part under the request's operation id, the tombstones' revisions (0 for a key that was absent)
+    /// back in the order of the keys. A failed part may leave others done; the client's retry under the same
+    /// operation id gets each partition's first answer again instead of a second delete.
+    /// </summary>
+    private async ValueTask<KahunaResponse> DeleteManyAsync(DeleteManyRequest request, CancellationToken cancellationToken)
+    {
+        var keys = request.Keys;
+        var groups = GroupByPartition(keys.Length, i => keys[i]);
+        var parts = PartsOf(groups, request, positions => request with { Keys = positions.Select(p => keys[p]).ToArray() });
+        var (answers, failure) = await FanOutAsync<DeleteManyResponse>(parts, cancellationToken);
+        if (failure is not null) return failure;
+
+        var perPart = new long[]?[groups.Length];
+        for (var g = 0; g < groups.Length; g++) perPart[g] = answers![g].Revisions;
+        var revisions = new long[keys.Length];
+        return MergeRevisions(groups, perPart, revisions, "keys")
+            ?? new DeleteManyResponse { Status = KahunaStatus.Ok, Revisions = revisions };
+    }
+
+    /// <summary>
+    /// Puts each part's revisions back at the positions its keys had in the request; an error when a partition
+    /// answered a different number of them than it was asked about (<paramref name="what"/> names them in the message).
+    /// </summary>
+    private static KahunaResponse? MergeRevisions((PartitionDescriptor Partition, List<int> Positions)[] groups, long[]?[] perPart,
+        long[] revisions, string what)
+    {
         for (var g = 0; g < groups.Length; g++)
         {
             var positions = groups[g].Positions;
-            var answer = answers![g].Revisions ?? [];
+            var answer = perPart[g] ?? [];
             if (answer.Length != positions.Count)
                 return ErrorResponse.Create(KahunaStatus.InternalError,
-                    $"partition {groups[g].Partition.Id} answered {answer.Length} of {positions.Count} writes");
+                    $"partition {groups[g].Partition.Id} answered {answer.Length} of {positions.Count} {what}");
             for (var j = 0; j < answer.Length; j++) revisions[positions[j]] = answer[j];
         }
-        return new SetManyResponse { Status = KahunaStatus.Ok, Revisions = revisions };
+        return null;
     }
 
     /// <summary>The positions of a request's keys, grouped by the partition of each key (in the order first met).</summary>

@@ -103,6 +103,7 @@ public sealed partial class PartitionRouter : IKahunaRequestHandler, IDisposable
                 ScanRequest scan => await ScanAsync(scan, cancellationToken),
                 GetManyRequest many => await GetManyAsync(many, cancellationToken),
                 SetManyRequest many => await SetManyAsync(many, cancellationToken),
+                DeleteManyRequest many => await DeleteManyAsync(many, cancellationToken),
                 _ => await RouteAsync(request, null, cancellationToken),
             };
         }

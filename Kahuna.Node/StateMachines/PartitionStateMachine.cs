@@ -112,6 +112,7 @@ public sealed partial class PartitionStateMachine : IReplicatedStateMachine
         ExtendKeyValueCommand c => KeyValues.Extend(c.Key, c.TtlMs, NowMs),
         ExpireKeysCommand c => KeyValues.ExpireKeys(c.Keys, NowMs),
         SetManyKeyValuesCommand c => KeyValues.SetMany(c.Writes, NowMs),
+        DeleteManyKeyValuesCommand c => KeyValues.DeleteMany(c.Keys, NowMs),
         NextSequenceCommand c => Sequences.Next(c.Name, c.Count, c.IdempotencyKey, NowMs),
         ReserveSequenceBlockCommand c => Sequences.ReserveBlock(c.Name, c.BlockSize),
         _ => new CommandRejectedResult(KahunaStatus.InvalidInput, "unknown command " + command.GetType().Name),

@@ -20,6 +20,7 @@ namespace Kahuna.Node.StateMachines.Commands;
 [Union(PartitionCommandTags.ExtendKeyValue, typeof(ExtendKeyValueCommand))]
 [Union(PartitionCommandTags.ExpireKeys, typeof(ExpireKeysCommand))]
 [Union(PartitionCommandTags.SetManyKeyValues, typeof(SetManyKeyValuesCommand))]
+[Union(PartitionCommandTags.DeleteManyKeyValues, typeof(DeleteManyKeyValuesCommand))]
 [Union(PartitionCommandTags.NextSequence, typeof(NextSequenceCommand))]
 [Union(PartitionCommandTags.ReserveSequenceBlock, typeof(ReserveSequenceBlockCommand))]
 public interface IPartitionCommand
@@ -60,6 +61,7 @@ public static class PartitionCommandTags
     public const int ExtendKeyValue = 22;
     public const int ExpireKeys = 23;
     public const int SetManyKeyValues = 24;
+    public const int DeleteManyKeyValues = 25;
 
     public const int NextSequence = 40;
     public const int ReserveSequenceBlock = 41;

@@ -56,6 +56,17 @@ public sealed record SetManyKeyValuesCommand(
     [property: Key(2)] long CompletedBelow,
     [property: Key(3)] KeyValueWrite[] Writes) : IWriteCommand, IKeyValueCommand;
 
+/// <summary>
+/// Delete every live one of <paramref name="Keys"/>, in order, as one command: each gets a tombstone in the same apply
+/// (consecutive revisions), absent ones nothing; or no key changes when the list is malformed.
+/// </summary>
+[MessagePackObject]
+public sealed record DeleteManyKeyValuesCommand(
+    [property: Key(0)] long TimestampMs,
+    [property: Key(1)] OperationId? Operation,
+    [property: Key(2)] long CompletedBelow,
+    [property: Key(3)] string[] Keys) : IWriteCommand, IKeyValueCommand;
+
 /// <summary>One write of a <see cref="SetManyKeyValuesCommand"/>; <paramref name="TtlMs"/> 0 means no expiry.</summary>
 [MessagePackObject]
 public sealed record KeyValueWrite(

@@ -107,6 +107,36 @@ public sealed partial class KeyValueStore
         return new KeyValueBatchResult(KahunaStatus.Ok, revisions);
     }
 
+    /// <summary>
+    /// Deletes every live one of <paramref name="keys"/>, in order, each with a tombstone at the next revision; a key
+    /// that is absent or expired (or listed a second time) gets 0 and nothing is written for it. Checked whole first,
+    /// so a malformed list changes nothing.
+    /// </summary>
+    public KeyValueBatchResult DeleteMany(IReadOnlyList<string>? keys, long nowMs)
+    {
+        if (keys is null || keys.Count == 0)
+        {
+            return KeyValueBatchResult.InvalidInput;
+        }
+
+        foreach (var key in keys)
+        {
+            if (!IsValidKey(key))
+            {
+                return KeyValueBatchResult.InvalidInput;
+            }
+        }
+
+        var revisions = new long[keys.Count];
+        for (var i = 0; i < revisions.Length; i++)
+        {
+            var deleted = Delete(keys[i], nowMs);
+            revisions[i] = deleted.Status == KahunaStatus.Ok ? deleted.Revision : 0;
+        }
+
+        return new KeyValueBatchResult(KahunaStatus.Ok, revisions);
+    }
+
     /// <summary>Deletes a live key by writing a tombstone revision; NotFound (and no change) when it is absent.</summary>
     public KeyValueResult Delete(string key, long nowMs)
     {

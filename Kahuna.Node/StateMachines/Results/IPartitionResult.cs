@@ -101,7 +101,10 @@ public sealed record CommandRejectedResult(
     [property: Key(0)] KahunaStatus Status,
     [property: Key(1)] string Reason) : IPartitionResult;
 
-/// <summary>The outcome of several writes applied together: on Ok the revision each took, in order.</summary>
+/// <summary>
+/// The outcome of several writes or deletes applied together: on Ok the revision each took, in order (for a delete,
+/// that of its tombstone, or 0 when the key was absent and nothing was written).
+/// </summary>
 [MessagePackObject]
 public sealed record KeyValueBatchResult(
     [property: Key(0)] KahunaStatus Status,

@@ -24,6 +24,7 @@ public class PartitionCommandCodecTests
         new ExtendKeyValueCommand(1000, Operation, 40, "key", 300),
         new ExpireKeysCommand(1000, ["k1"]),
         new SetManyKeyValuesCommand(1000, Operation, 40, [new KeyValueWrite("a", [1], 0), new KeyValueWrite("b", [], 500)]),
+        new DeleteManyKeyValuesCommand(1000, Operation, 40, ["a", "b"]),
         new NextSequenceCommand(1000, Operation, 40, "seq", 3, "idem"),
         new NextSequenceCommand(1000, null, 0, "seq", 1, null),
         new ReserveSequenceBlockCommand(1000, Operation, 40, "seq", 1000),
@@ -50,6 +51,7 @@ public class PartitionCommandCodecTests
     [InlineData("next", "922896CD03E893CF0102030405060708CF11121314151617182A28A373657103A46964656D")]
     [InlineData("expireKeys", "921792CD03E892A26B31A26B32")]
     [InlineData("setMany", "921894CD03E8C0009293A16BC401760093A16CC400CD01F4")]
+    [InlineData("deleteMany", "921994CD03E8C00092A16BA16C")]
     public void Encoding_IsPinned(string which, string expectedHex)
     {
         IPartitionCommand command = which switch
@@ -58,6 +60,7 @@ public class PartitionCommandCodecTests
             "set" => new SetKeyValueCommand(1000, null, 0, "key", Encoding.ASCII.GetBytes("v"), 100, SetCondition.IfNotExists, null, 7),
             "next" => new NextSequenceCommand(1000, Operation, 40, "seq", 3, "idem"),
             "setMany" => new SetManyKeyValuesCommand(1000, null, 0, [new KeyValueWrite("k", Encoding.ASCII.GetBytes("v"), 0), new KeyValueWrite("l", [], 500)]),
+            "deleteMany" => new DeleteManyKeyValuesCommand(1000, null, 0, ["k", "l"]),
             _ => new ExpireKeysCommand(1000, ["k1", "k2"]),
         };
 

@@ -269,4 +269,77 @@ public class PartitionStateMachineTests
         Assert.Equal(0, machine.KeyValues.CurrentRevision);
         Assert.Equal(KahunaStatus.NotFound, machine.KeyValues.Get("a", 1000).Status);
     }
+
+    private static KeyValueResult SetKey(PartitionStateMachine machine, long index, string key, long nowMs, long ttlMs = 0) =>
+        (KeyValueResult)Apply(machine, index, new SetKeyValueCommand(nowMs, null, 0, key, [1], ttlMs, SetCondition.None, null, null))!;
+
+    [Fact]
+    public void DeleteMany_TombstonesTheLiveKeysInOneApply_AndAnswersZeroForAbsentExpiredAndRepeatedKeys()
+    {
+        var machine = new PartitionStateMachine();
+        SetKey(machine, 1, "a", 1000);
+        SetKey(machine, 2, "short", 1000, ttlMs: 100);
+        SetKey(machine, 3, "c", 1000);
+
+        var result = (KeyValueBatchResult)Apply(machine, 4,
+            new DeleteManyKeyValuesCommand(2000, null, 0, ["a", "short", "never", "c", "a"]))!;
+
+        Assert.Equal(KahunaStatus.Ok, result.Status);
+        Assert.Equal([4L, 0L, 0L, 5L, 0L], result.Revisions);
+        Assert.Equal(5, machine.KeyValues.CurrentRevision);
+        Assert.Equal(KahunaStatus.NotFound, machine.KeyValues.Get("a", 2000).Status);
+        Assert.Equal(KahunaStatus.NotFound, machine.KeyValues.Get("c", 2000).Status);
+        Assert.Equal(KahunaStatus.Ok, machine.KeyValues.Get("a", atRevision: 1, 2000).Status); // a tombstone keeps the history
+    }
+
+    [Fact]
+    public void DeleteMany_RetriedWithTheSameOperation_AnswersAsBefore_AndDoesNotDeleteARecreatedKey()
+    {
+        var machine = new PartitionStateMachine();
+        SetKey(machine, 1, "a", 1000);
+        SetKey(machine, 2, "b", 1000);
+        var many = new DeleteManyKeyValuesCommand(1000, Op(1), 0, ["a", "b"]);
+
+        var first = (KeyValueBatchResult)Apply(machine, 3, many)!;
+        var recreated = SetKey(machine, 4, "a", 1000);
+        var restored = new PartitionStateMachine();
+        restored.RestoreSnapshot(machine.TakeSnapshot());
+        var retry = (KeyValueBatchResult)Apply(restored, 5, many)!;
+
+        Assert.Equal([3L, 4L], first.Revisions);
+        Assert.Equal(first.Revisions, retry.Revisions);
+        Assert.Equal(recreated.Revision, restored.KeyValues.Get("a", 1000).Revision);
+        Assert.Equal(5, restored.KeyValues.CurrentRevision);
+    }
+
+    [Fact]
+    public void DeleteMany_WithAMalformedOrEmptyList_ChangesNothing()
+    {
+        var machine = new PartitionStateMachine();
+        SetKey(machine, 1, "a", 1000);
+
+        var malformed = (KeyValueBatchResult)Apply(machine, 2, new DeleteManyKeyValuesCommand(1000, null, 0, ["a", ""]))!;
+        var empty = (KeyValueBatchResult)Apply(machine, 3, new DeleteManyKeyValuesCommand(1000, null, 0, []))!;
+
+        Assert.Equal(KahunaStatus.InvalidInput, malformed.Status);
+        Assert.Equal(KahunaStatus.InvalidInput, empty.Status);
+        Assert.Equal(1, machine.KeyValues.CurrentRevision);
+        Assert.Equal(KahunaStatus.Ok, machine.KeyValues.Get("a", 1000).Status);
+    }
+
+    [Fact]
+    public void DeleteMany_OnTheEphemeralPath_DeletesAndDeduplicates()
+    {
+        var machine = new PartitionStateMachine();
+        machine.Execute(new SetKeyValueCommand(1000, null, 0, "a", [1], 0, SetCondition.None, null, null));
+        var many = new DeleteManyKeyValuesCommand(1000, Op(1), 0, ["a", "b"]);
+
+        var first = (KeyValueBatchResult)machine.Execute(many);
+        machine.Execute(new SetKeyValueCommand(1000, null, 0, "a", [2], 0, SetCondition.None, null, null));
+        var retry = (KeyValueBatchResult)machine.Execute(many);
+
+        Assert.Equal([2L, 0L], first.Revisions);
+        Assert.Same(first, retry);
+        Assert.Equal([2], machine.KeyValues.Get("a", 1000).Value);
+    }
 }

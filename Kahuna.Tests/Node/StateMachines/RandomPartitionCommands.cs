@@ -29,7 +29,7 @@ internal sealed class RandomPartitionCommands(int seed)
         var floor = Math.Max(0, _nextSequence[client] - _random.Next(1, 6));
         var key = "k" + _random.Next(12);
         var owner = new[] { (byte)_random.Next(1, 3) };
-        IPartitionCommand command = _random.Next(14) switch
+        IPartitionCommand command = _random.Next(15) switch
         {
             0 or 1 => new TryLockCommand(_timestamp, operation, floor, key, owner, _random.Next(1, 600)),
             2 => new ExtendLockCommand(_timestamp, operation, floor, key, owner, _random.Next(1, 600)),
@@ -46,6 +46,7 @@ internal sealed class RandomPartitionCommands(int seed)
                 _random.Next(3) == 0 ? "idem" + _random.Next(5) : null),
             11 => new SetManyKeyValuesCommand(_timestamp, operation, floor,
                 [new KeyValueWrite(key, [(byte)_random.Next(3)], _random.Next(2) * _random.Next(1, 500)), new KeyValueWrite("k" + _random.Next(12), [], 0)]),
+            12 => new DeleteManyKeyValuesCommand(_timestamp, operation, floor, [key, "k" + _random.Next(12)]),
             _ => new ReserveSequenceBlockCommand(_timestamp, operation, floor, "s" + _random.Next(3), _random.Next(1, 100)),
         };
         if (command is IWriteCommand write)
