@@ -61,6 +61,11 @@ public sealed record ExistsResult(bool Exists, long Revision, DateTimeOffset? Ex
 /// <param name="Revision">The revision the deletion was recorded at.</param>
 public sealed record DeleteResult(bool Deleted, long Revision);
 
+/// <summary>The outcome of deleting several keys in one request.</summary>
+/// <param name="Deleted">How many of the keys were deleted (the others did not exist).</param>
+/// <param name="Revisions">Per key, in the order given: the revision its deletion was recorded at, or 0 when it did not exist.</param>
+public sealed record DeleteManyResult(int Deleted, IReadOnlyList<long> Revisions);
+
 /// <summary>The outcome of changing a key's time to live.</summary>
 /// <param name="Extended">False when the key did not exist.</param>
 /// <param name="Revision">The key's revision (unchanged by an extend).</param>

@@ -227,6 +227,21 @@ public sealed class KeyValueCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.NegativeOutcome, (await _cli.RunAsync("kv", "get", "k")).ExitCode);
     }
 
+    [Theory]
+    [InlineData(new[] { "kv", "del", "k", "--prefix", "p" }, "give either a KEY or --prefix/--all, not both")]
+    [InlineData(new[] { "kv", "delete", "k", "--all" }, "give either a KEY or --prefix/--all, not both")]
+    [InlineData(new[] { "kv", "del", "--prefix", "p", "--all" }, "use either --prefix or --all, not both")]
+    [InlineData(new[] { "kv", "del" }, "name a KEY to delete, or use --prefix P or --all")]
+    [InlineData(new[] { "kv", "del", "--prefix", "" }, "--prefix needs a non-empty prefix; to delete every key, use --all")]
+    public async Task Delete_OfAKeyAndAPrefix_OrOfNothing_IsAUsageError(string[] args, string message)
+    {
+        var run = await _cli.RunAsync(args);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Error);
+        Assert.Empty(_server.Handler.Received);
+    }
+
     [Fact]
     public async Task Extend_SetsANewExpiry_OrIsNotFound()
     {

@@ -87,7 +87,8 @@ public sealed class UsageAndHelpTests
     }
 
     [Theory]
-    [InlineData(new[] { "kv", "--help" }, new[] { "set", "get", "del", "exists", "extend" })]
+    [InlineData(new[] { "kv", "--help" }, new[] { "set", "get", "del", "mdel", "exists", "extend" })]
+    [InlineData(new[] { "kv", "del", "--help" }, new[] { "--prefix", "--all", "--ephemeral", "--json" })]
     [InlineData(new[] { "lock", "--help" }, new[] { "acquire", "extend", "release", "get" })]
     [InlineData(new[] { "seq", "--help" }, new[] { "next" })]
     [InlineData(new[] { "kv", "set", "--help" }, new[] { "--if-not-exists", "--if-exists", "--if-value", "--if-revision", "--ttl", "--value-file", "--value-base64", "--endpoints", "--ephemeral", "--json", "--timeout" })]

@@ -5,18 +5,44 @@ using Kahuna.Protocol;
 
 namespace Kahuna.Node.Cli.Client;
 
-// kv del and kv extend.
+// kv del (one key, or every key under a prefix) and kv extend.
 internal static partial class KeyValueCommands
 {
     private static Command CreateDelete(CliContext context)
     {
-        var command = new Command("del", "Delete a key (exit 1, NotFound, when it did not exist)");
-        var key = KeyArgument();
+        var command = new Command("del",
+            "Delete a key (exit 1, NotFound, when it did not exist), or with --prefix every key under a prefix, or with " +
+            "--all every key (prints how many were deleted; not atomic: deleted page by page). " +
+            "Examples: kahuna kv del cart/1; kahuna kv del --prefix sessions/");
+        command.Aliases.Add("delete");
+        var key = new Argument<string?>("KEY") { Description = "The key (UTF-8 text)", Arity = ArgumentArity.ZeroOrOne };
+        var prefix = new Option<string?>("--prefix") { Description = "Delete every key that starts with this text instead of one key", HelpName = "prefix" };
+        var all = new Option<bool>("--all") { Description = "Delete every key of the keyspace (with --ephemeral, of the ephemeral one)" };
         command.Add(key);
+        command.Add(prefix);
+        command.Add(all);
+        command.Validators.Add(result =>
+        {
+            var hasKey = result.GetValue(key) is not null;
+            var prefixText = result.GetValue(prefix);
+            var hasAll = result.GetValue(all);
+            if (prefixText is not null && hasAll)
+                result.AddError("use either --prefix or --all, not both");
+            else if (hasKey && (prefixText is not null || hasAll))
+                result.AddError("give either a KEY or --prefix/--all, not both");
+            else if (!hasKey && prefixText is null && !hasAll)
+                result.AddError("name a KEY to delete, or use --prefix P or --all");
+            else if (prefixText is { Length: 0 })
+                result.AddError("--prefix needs a non-empty prefix; to delete every key, use --all");
+        });
         var options = ClientOptionSet.AddTo(command);
         command.SetClientAction(options, context, async call =>
         {
-            var keyText = call.Get(key);
+            if (call.Get(all))
+                return await DeleteUnderPrefixAsync(call, "");
+            if (call.Get(prefix) is { } prefixText)
+                return await DeleteUnderPrefixAsync(call, prefixText);
+            var keyText = call.Get(key)!;
             var result = await call.Client.DeleteAsync(keyText, call.Durability, call.CancellationToken);
             void Fields(Utf8JsonWriter w)
             {

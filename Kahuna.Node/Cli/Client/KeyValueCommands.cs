@@ -7,17 +7,18 @@ using Kahuna.Protocol.Messages;
 
 namespace Kahuna.Node.Cli.Client;
 
-/// <summary><c>kahuna kv set|mset|get|mget|del|exists|extend|scan</c>: the key/value store.</summary>
+/// <summary><c>kahuna kv set|mset|get|mget|del|mdel|exists|extend|scan</c>: the key/value store.</summary>
 internal static partial class KeyValueCommands
 {
     public static Command Create(CliContext context)
     {
-        var kv = new Command("kv", "Key/value store: set, mset, get, mget, del, exists, extend, scan (revisions, compare-and-set, TTL, prefix scans)");
+        var kv = new Command("kv", "Key/value store: set, mset, get, mget, del, mdel, exists, extend, scan (revisions, compare-and-set, TTL, prefix scans and deletes)");
         kv.Add(CreateSet(context));
         kv.Add(CreateSetMany(context));
         kv.Add(CreateGet(context));
         kv.Add(CreateGetMany(context));
         kv.Add(CreateDelete(context));
+        kv.Add(CreateDeleteMany(context));
         kv.Add(CreateExists(context));
         kv.Add(CreateExtend(context));
         kv.Add(CreateScan(context));
