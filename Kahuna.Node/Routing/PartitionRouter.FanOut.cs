@@ -6,8 +6,8 @@ using Kahuna.Protocol.Routing;
 
 namespace Kahuna.Node.Routing;
 
-// Requests about more than one partition: prefix scans, multi-key reads, writes and deletes. Each asks every partition concerned for
-// its part (each part routed, retried and timed out like any request) and puts the parts together.
+// Requests about more than one partition: prefix scans, multi-key reads, writes and deletes. Each asks every partition
+// concerned for its part (each part routed, retried and timed out like any request) and puts the parts together.
 public sealed partial class PartitionRouter
 {
     /// <summary>
