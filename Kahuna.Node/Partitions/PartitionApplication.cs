@@ -163,7 +163,7 @@ public sealed partial class PartitionApplication : IReplicaApplication
 
     private static ScanResponse Scan(KeyValueStore store, ScanRequest request, long nowMs) =>
         RequestTranslator.ToResponse(store.ScanPrefix(request.Prefix ?? "", request.StartAfter, request.EffectiveLimit,
-            ProtocolLimits.ScanPageBytes, ScanMaxVisits, nowMs));
+            ProtocolLimits.ScanPageBytes, ScanMaxVisits, request.KeysOnly, nowMs));
 
     /// <summary>This partition's keys of a GetMany, in the order asked; TooLarge past the answer's byte limit.</summary>
     private static KahunaResponse GetMany(KeyValueStore store, GetManyRequest request, long nowMs)

@@ -45,8 +45,7 @@ public sealed partial class KahunaClient
     /// Not atomic: pages are deleted one after another, each page's keys all or none per partition. Every key under the
     /// prefix that exists from the start of the call until the scan reaches it is deleted. A key created under the
     /// prefix after the scan passed its place may remain; run the call again to delete it. On a fault the pages already
-    /// done stay deleted, and calling again finishes the rest. The scan reads values too (the protocol has no keys-only
-    /// scan), so a prefix of large values costs their transfer.
+    /// done stay deleted, and calling again finishes the rest. The scan reads keys only (<see cref="ScanKeysAsync"/>).
     /// </remarks>
     /// <exception cref="KahunaException">InvalidInput for an empty prefix: it would delete every key.</exception>
     public Task<long> DeleteByPrefixAsync(string prefix, Durability durability = Durability.Persistent,
@@ -56,15 +55,21 @@ public sealed partial class KahunaClient
             throw new KahunaException(KahunaStatus.InvalidInput, $"{nameof(prefix)}: must not be null");
         if (prefix.Length == 0)
             throw new KahunaException(KahunaStatus.InvalidInput,
-                $"{nameof(prefix)}: an empty prefix would delete every key; name a prefix (the command line's 'kv del --all' deletes every key on purpose)");
+                $"{nameof(prefix)}: an empty prefix would delete every key; name a prefix, or call {nameof(DeleteAllKeysAsync)} to delete every key on purpose");
         return DeleteUnderPrefixAsync(prefix, durability, cancellationToken);
     }
 
     /// <summary>
-    /// What <see cref="DeleteByPrefixAsync"/> does, with no check of the prefix: an empty one deletes every key (the
-    /// command line's <c>kv del --all</c>, which asks for it by name).
+    /// Deletes every key of the keyspace, the way <see cref="DeleteByPrefixAsync"/> deletes those under a prefix (and
+    /// with the same guarantees: not atomic, page by page). A method of its own so that an empty prefix variable never
+    /// wipes a keyspace by accident. Returns how many keys this call deleted.
     /// </summary>
-    internal async Task<long> DeleteUnderPrefixAsync(string prefix, Durability durability, CancellationToken cancellationToken)
+    /// <param name="durability">Which keyspace to empty.</param>
+    /// <param name="cancellationToken">Cancels the call; the keys of the pages done so far stay deleted.</param>
+    public Task<long> DeleteAllKeysAsync(Durability durability = Durability.Persistent, CancellationToken cancellationToken = default) =>
+        DeleteUnderPrefixAsync("", durability, cancellationToken);
+
+    private async Task<long> DeleteUnderPrefixAsync(string prefix, Durability durability, CancellationToken cancellationToken)
     {
         long deleted = 0;
         var batch = new List<string>(ProtocolLimits.MaxScanLimit);
@@ -73,7 +78,7 @@ public sealed partial class KahunaClient
         do
         {
             // The next page starts after this one's last key, so the tombstones just written are not looked at again.
-            var page = await ScanAsync(prefix, after, ProtocolLimits.MaxScanLimit, durability, cancellationToken).ConfigureAwait(false);
+            var page = await ScanKeysAsync(prefix, after, ProtocolLimits.MaxScanLimit, durability, cancellationToken).ConfigureAwait(false);
             foreach (var entry in page.Entries)
             {
                 // A page's keys may add up to more than one batch may carry (pages are cut by size at 512 KiB).

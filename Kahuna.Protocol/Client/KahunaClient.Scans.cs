@@ -20,12 +20,29 @@ public sealed partial class KahunaClient
     /// Each partition's part is a linearizable read (persistent keys); the page as a whole is not a snapshot, so a key
     /// written during the scan may or may not appear. A key that exists for the whole scan appears exactly once.
     /// </remarks>
-    public async Task<ScanResult> ScanAsync(string prefix, string? startAfter = null, int limit = ProtocolLimits.DefaultScanLimit,
-        Durability durability = Durability.Persistent, CancellationToken cancellationToken = default)
+    public Task<ScanResult> ScanAsync(string prefix, string? startAfter = null, int limit = ProtocolLimits.DefaultScanLimit,
+        Durability durability = Durability.Persistent, CancellationToken cancellationToken = default) =>
+        ScanCoreAsync(prefix, startAfter, limit, durability, keysOnly: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ScanAsync"/> without the values: each entry's <see cref="ScanEntry.Value"/> is empty, no value crosses
+    /// the network, and a page holds up to <paramref name="limit"/> keys whatever their values' size.
+    /// </summary>
+    /// <param name="prefix">The prefix (empty: every key).</param>
+    /// <param name="startAfter">Only keys after this one; null starts at the prefix.</param>
+    /// <param name="limit">Most keys in the page, 1 to <see cref="ProtocolLimits.MaxScanLimit"/>.</param>
+    /// <param name="durability">Which keyspace to scan.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<ScanResult> ScanKeysAsync(string prefix, string? startAfter = null, int limit = ProtocolLimits.DefaultScanLimit,
+        Durability durability = Durability.Persistent, CancellationToken cancellationToken = default) =>
+        ScanCoreAsync(prefix, startAfter, limit, durability, keysOnly: true, cancellationToken);
+
+    private async Task<ScanResult> ScanCoreAsync(string prefix, string? startAfter, int limit, Durability durability, bool keysOnly,
+        CancellationToken cancellationToken)
     {
         if (limit < 1)
             throw new KahunaException(KahunaStatus.InvalidInput, $"{nameof(limit)}: must be between 1 and {ProtocolLimits.MaxScanLimit}, got {limit}");
-        var request = new ScanRequest { Prefix = prefix, StartAfter = startAfter, Limit = limit, Durability = durability };
+        var request = new ScanRequest { Prefix = prefix, StartAfter = startAfter, Limit = limit, Durability = durability, KeysOnly = keysOnly };
         var response = await ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
         if (As<ScanResponse>(response) is not { } page)
             throw new KahunaException(response.Status, response.Message ?? $"the scan was answered {response.Status}");

@@ -32,6 +32,14 @@ public sealed record ScanRequest : KahunaRequest
     [Key(3)]
     public Durability Durability { get; init; }
 
+    /// <summary>
+    /// True to leave the values out (each item's <see cref="ScanItem.Value"/> is then empty): a page then holds up to
+    /// <see cref="Limit"/> keys whatever their values' size, and no value crosses the network. Absent (false) in requests
+    /// of clients older than this field, which a server reads as a scan with values.
+    /// </summary>
+    [Key(4)]
+    public bool KeysOnly { get; init; }
+
     /// <summary>The page size this request asks for, with the default applied.</summary>
     [IgnoreMember]
     public int EffectiveLimit => Limit == 0 ? ProtocolLimits.DefaultScanLimit : Limit;
@@ -62,7 +70,7 @@ public sealed record ScanItem
     [Key(0)]
     public string Key { get; init; } = "";
 
-    /// <summary>Its current value.</summary>
+    /// <summary>Its current value (empty when the request asked for <see cref="ScanRequest.KeysOnly"/>).</summary>
     [Key(1)]
     public byte[] Value { get; init; } = [];
 

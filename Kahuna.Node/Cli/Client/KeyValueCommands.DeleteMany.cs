@@ -60,7 +60,9 @@ internal static partial class KeyValueCommands
     /// </summary>
     private static async Task<int> DeleteUnderPrefixAsync(ClientInvocation call, string prefix)
     {
-        var deleted = await call.Client.DeleteUnderPrefixAsync(prefix, call.Durability, call.CancellationToken);
+        var deleted = prefix.Length == 0
+            ? await call.Client.DeleteAllKeysAsync(call.Durability, call.CancellationToken)
+            : await call.Client.DeleteByPrefixAsync(prefix, call.Durability, call.CancellationToken);
         var under = prefix.Length == 0 ? "" : $" under \"{prefix}\"";
         if (deleted == 0)
             call.Output.Note($"no keys{under}");

@@ -33,8 +33,10 @@ internal static partial class KeyValueCommands
             var after = call.Get(startAfter);
             do
             {
-                var page = await call.Client.ScanAsync(prefixText, after, (int)Math.Min(most - count, ProtocolLimits.MaxScanLimit),
-                    call.Durability, call.CancellationToken);
+                var pageLimit = (int)Math.Min(most - count, ProtocolLimits.MaxScanLimit);
+                var page = bare
+                    ? await call.Client.ScanKeysAsync(prefixText, after, pageLimit, call.Durability, call.CancellationToken)
+                    : await call.Client.ScanAsync(prefixText, after, pageLimit, call.Durability, call.CancellationToken);
                 foreach (var entry in page.Entries)
                 {
                     var (text, isText) = Printable(entry.Value);

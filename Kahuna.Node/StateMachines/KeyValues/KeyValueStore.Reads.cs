@@ -91,15 +91,20 @@ public sealed partial class KeyValueStore
     public IReadOnlyList<KeyValueItem> ScanPrefix(string prefix, string? startAfter, int limit, long nowMs) =>
         ScanPrefix(prefix, startAfter, limit, int.MaxValue, int.MaxValue, nowMs).Items;
 
+    /// <summary>A page of <see cref="ScanPrefix(string, string?, int, int, int, bool, long)"/> with values.</summary>
+    public ScanPage ScanPrefix(string prefix, string? startAfter, int limit, int maxBytes, int maxVisits, long nowMs) =>
+        ScanPrefix(prefix, startAfter, limit, maxBytes, maxVisits, keysOnly: false, nowMs);
+
     /// <summary>
     /// One page of a prefix scan, bounded three ways so that one scan never holds the partition for long nor builds
     /// an answer too large to send: at most <paramref name="limit"/> live keys, about <paramref name="maxBytes"/> of
     /// keys and values (cut after the key that reaches it, so at least one key always fits), and at most
     /// <paramref name="maxVisits"/> keys looked at (expired keys and tombstones count too, and a prefix can hold many).
     /// When a bound cut the page, <see cref="ScanPage.ResumeAfter"/> is the last key looked at: every key up to it
-    /// was considered, and the next page starts after it.
+    /// was considered, and the next page starts after it. With <paramref name="keysOnly"/> every item's value is empty
+    /// and only the keys count toward <paramref name="maxBytes"/>.
     /// </summary>
-    public ScanPage ScanPrefix(string prefix, string? startAfter, int limit, int maxBytes, int maxVisits, long nowMs)
+    public ScanPage ScanPrefix(string prefix, string? startAfter, int limit, int maxBytes, int maxVisits, bool keysOnly, long nowMs)
     {
         var items = new List<KeyValueItem>();
         prefix ??= "";
@@ -129,8 +134,9 @@ public sealed partial class KeyValueStore
             var current = _entries[key].Current;
             if (current.IsLiveAt(nowMs))
             {
-                items.Add(new KeyValueItem(key, current.Value!, current.Revision, current.ExpiresAtMs, current.ModifiedAtMs));
-                bytes += key.Length * 3L + current.Value!.Length; // 3: the most UTF-8 bytes one UTF-16 unit takes
+                var value = keysOnly ? [] : current.Value!;
+                items.Add(new KeyValueItem(key, value, current.Revision, current.ExpiresAtMs, current.ModifiedAtMs));
+                bytes += key.Length * 3L + value.Length; // 3: the most UTF-8 bytes one UTF-16 unit takes
             }
         }
 

@@ -93,6 +93,13 @@ public sealed class ScanClusterTests(ScanClusterFixture fixture) : IClassFixture
         Assert.Equal("{big}:2", first.NextStartAfter);
         Assert.Equal(["{big}:1", "{big}:2", "{big}:3", "{big}:4"], all.Select(e => e.Key));
         Assert.All(all, e => Assert.Equal(value.Length, e.Value.Length));
+
+        // Without the values the same keys fit in one page, with their revisions.
+        var keys = await client.ScanKeysAsync("{big}:", limit: 100);
+        Assert.Equal(["{big}:1", "{big}:2", "{big}:3", "{big}:4"], keys.Entries.Select(e => e.Key));
+        Assert.Null(keys.NextStartAfter);
+        Assert.All(keys.Entries, e => Assert.Empty(e.Value));
+        Assert.Equal(all.Select(e => e.Revision), keys.Entries.Select(e => e.Revision));
     }
 
     [Fact]

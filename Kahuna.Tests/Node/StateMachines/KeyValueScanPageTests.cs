@@ -53,6 +53,19 @@ public class KeyValueScanPageTests
     }
 
     [Fact]
+    public void AKeysOnlyPage_LeavesTheValuesOut_AndIsCutByTheKeysAlone()
+    {
+        var store = StoreWith(600, "a", "b", "c");
+
+        var page = store.ScanPrefix("", null, 10, 1000, int.MaxValue, keysOnly: true, 0);
+
+        Assert.Equal(["a", "b", "c"], Keys(page)); // with values the same budget held two (above)
+        Assert.Null(page.ResumeAfter);
+        Assert.All(page.Items, item => Assert.Empty(item.Value));
+        Assert.All(page.Items, item => Assert.True(item.Revision > 0));
+    }
+
+    [Fact]
     public void DeletedKeysCountAsLookedAt_SoAPageOfTombstonesEndsAndResumesPastThem()
     {
         var keys = Enumerable.Range(0, 10).Select(i => $"k/{i}").ToArray();

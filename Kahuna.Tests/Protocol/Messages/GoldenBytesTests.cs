@@ -57,9 +57,26 @@ public class GoldenBytesTests
 
     [Fact]
     public void Scan() =>
-        // [2, [25, ["a", nil, 10, 1]]]
-        Assert.Equal("0000000A" + "9202" + "9219" + "94" + "A161" + "C0" + "0A" + "01",
+        // [2, [25, ["a", nil, 10, 1, false]]]
+        Assert.Equal("0000000B" + "9202" + "9219" + "95" + "A161" + "C0" + "0A" + "01" + "C2",
             RequestFrame(2, new ScanRequest { Prefix = "a", Limit = 10, Durability = Durability.Persistent }));
+
+    [Fact]
+    public void ScanKeysOnly() =>
+        // [2, [25, ["a", nil, 10, 2, true]]]
+        Assert.Equal("0000000B" + "9202" + "9219" + "95" + "A161" + "C0" + "0A" + "02" + "C3",
+            RequestFrame(2, new ScanRequest { Prefix = "a", Limit = 10, Durability = Durability.Ephemeral, KeysOnly = true }));
+
+    [Fact]
+    public void Scan_OfAClientOlderThanKeysOnly_DecodesAsAScanWithValues()
+    {
+        // [2, [25, ["a", nil, 10, 1]]]: the four fields a Scan had before keysOnly.
+        var decoded = MessageCodec.DecodeRequest(new ReadOnlySequence<byte>(
+            Convert.FromHexString("9202" + "9219" + "94" + "A161" + "C0" + "0A" + "01")));
+
+        var scan = Assert.IsType<ScanRequest>(decoded.Message);
+        Assert.Equal(("a", 10, Durability.Persistent, false), (scan.Prefix, scan.Limit, scan.Durability, scan.KeysOnly));
+    }
 
     [Fact]
     public void GetMany() =>

@@ -28,7 +28,7 @@ internal static class MessageSamples
         new SetManyRequest { OperationId = Operation, CompletedBelow = 40, Items = [new SetManyItem { Key = "a", Value = [1], TtlMs = 10 }], Durability = Durability.Ephemeral },
         new GetManyRequest { Keys = ["a", "b"], Durability = Durability.Ephemeral },
         new DeleteManyRequest { OperationId = Operation, CompletedBelow = 40, Keys = ["a", "b"], Durability = Durability.Ephemeral },
-        new ScanRequest { Prefix = "user/", StartAfter = "user/7", Limit = 50, Durability = Durability.Ephemeral },
+        new ScanRequest { Prefix = "user/", StartAfter = "user/7", Limit = 50, Durability = Durability.Ephemeral, KeysOnly = true },
         new NextSequenceRequest { OperationId = Operation, CompletedBelow = 40, Name = "orders", Count = 10, IdempotencyKey = "batch-7" },
         new ClusterStatusRequest(),
         new TransferLeaderRequest { PartitionId = 3, TargetNodeId = "n2" },
