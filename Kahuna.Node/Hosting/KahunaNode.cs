@@ -84,12 +84,14 @@ public sealed class KahunaNode : IAsyncDisposable
             var forwards = new ForwardOutboxes(provider, settings.Router.BatchForwards);
             ForwardInbox.Register(provider);
             var map = PartitionMap.CreateStatic(options.EffectiveClusterNodes, options.Partitions, options.ReplicationFactor);
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var versions = new CommandVersionGate(() => cluster.State.Members);
             foreach (var partition in map.HostedBy(options.NodeId))
             {
                 var replica = new RaftReplicaSettings(partition.GroupId, options.NodeId, RaftConfiguration.Of(partition.Replicas), settings.Raft);
                 var partitionSettings = settings.Partitions;
                 await raftHost.Ask<RaftHostProtocol.ReplicaStarted>(
-                    new RaftHostProtocol.StartReplica(replica, () => new PartitionApplication(partitionSettings, forwards: forwards)),
+                    new RaftHostProtocol.StartReplica(replica, () => new PartitionApplication(partitionSettings, forwards: forwards, versions: versions)),
                     TimeSpan.FromSeconds(30), cancellationToken);
             }
             var router = new PartitionRouter(system, options.NodeId, map, directory, settings.Router, forwards);
@@ -117,6 +119,7 @@ public sealed class KahunaNode : IAsyncDisposable
             akka.remote.dot-netty.tcp.hostname = "{{options.Host}}"
             akka.remote.dot-netty.tcp.port = {{options.ClusterPort}}
             akka.cluster.roles = ["{{NodeDirectory.KahunaRole}}", "{{NodeDirectory.RoleFor(options.NodeId)}}"{{clientRole}}]
+            akka.cluster.app-version = "{{KahunaVersion.Current}}"
             """);
         if (options.Insecure) identity = ConfigurationFactory.ParseString("kahuna.security.authentication = off").WithFallback(identity);
         var config = ConfigurationFactory.ParseString(options.ConfigOverrides ?? "").WithFallback(identity);

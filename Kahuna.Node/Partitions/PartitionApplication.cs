@@ -23,6 +23,7 @@ public sealed partial class PartitionApplication : IReplicaApplication
     private readonly PartitionSettings _settings;
     private readonly Func<long> _clock;
     private readonly ForwardOutboxes? _forwards;
+    private readonly CommandVersionGate? _versions;
     private readonly PartitionStateMachine _persistent;
     private readonly SequenceBlockAllocator _allocator;
     private PartitionStateMachine? _ephemeral;
@@ -30,10 +31,16 @@ public sealed partial class PartitionApplication : IReplicaApplication
     private long _leaderSinceMs;
     private long _ticks;
 
-    public PartitionApplication(PartitionSettings settings, Func<long>? clock = null, ForwardOutboxes? forwards = null)
+    /// <param name="settings">The partition's settings.</param>
+    /// <param name="clock">The leader's clock (Unix ms); the system clock when null.</param>
+    /// <param name="forwards">Coalesces answers to other nodes' routers; each answer goes on its own when null.</param>
+    /// <param name="versions">Refuses commands some node cannot apply yet (a rolling upgrade); none refused when null.</param>
+    public PartitionApplication(PartitionSettings settings, Func<long>? clock = null, ForwardOutboxes? forwards = null,
+        CommandVersionGate? versions = null)
     {
         _settings = settings;
         _forwards = forwards;
+        _versions = versions;
         _clock = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         _persistent = new PartitionStateMachine(settings.StateMachine);
         _allocator = new SequenceBlockAllocator(settings.SequenceBlockSize);
@@ -130,6 +137,11 @@ public sealed partial class PartitionApplication : IReplicaApplication
         if (command is null)
         {
             Reply(request, ErrorResponse.Create(KahunaStatus.InvalidInput, $"{request.Request.GetType().Name} is not served by partitions"));
+            return;
+        }
+        if (_versions?.Refusal(command) is { } refusal)
+        {
+            Reply(request, ErrorResponse.Create(KahunaStatus.Unsupported, refusal));
             return;
         }
         Propose(command,

@@ -57,6 +57,9 @@ public sealed partial class PartitionStateMachine : IReplicatedStateMachine
     /// Applies the committed command at <paramref name="index"/>. An index at or below <see cref="LastAppliedIndex"/>
     /// was already applied (a replay after a restart or a snapshot): it is ignored and answers null. Bytes that are
     /// not a command change nothing and answer a <see cref="CommandRejectedResult"/>, identically on every replica.
+    /// A well-formed command of a type this version does not know throws <see cref="UnknownCommandException"/> and
+    /// applies nothing, not even the index: replicas of newer versions apply it, so skipping it here would make this
+    /// replica's state differ from theirs. The replica stops at it instead, until a newer version replays it.
     /// </summary>
     public object? Apply(long index, ReadOnlyMemory<byte> command)
     {
@@ -65,10 +68,19 @@ public sealed partial class PartitionStateMachine : IReplicatedStateMachine
             return null;
         }
 
+        if (!PartitionCommandCodec.TryDecode(command, out var decoded, out var error))
+        {
+            if (PartitionCommandCodec.IsOfUnknownType(command, out var tag))
+            {
+                throw new UnknownCommandException(index, tag);
+            }
+
+            LastAppliedIndex = index;
+            return new CommandRejectedResult(KahunaStatus.InvalidInput, "not a partition command: " + error);
+        }
+
         LastAppliedIndex = index;
-        return PartitionCommandCodec.TryDecode(command, out var decoded, out var error)
-            ? Execute(decoded)
-            : new CommandRejectedResult(KahunaStatus.InvalidInput, "not a partition command: " + error);
+        return Execute(decoded);
     }
 
     /// <summary>Applies a command object (the ephemeral path, and <see cref="Apply"/> after decoding).</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Reflection;
 using MessagePack;
 using MessagePack.Resolvers;
 
@@ -24,6 +26,36 @@ public static class PartitionCommandCodec
     public static IPartitionCommand Decode(ReadOnlyMemory<byte> encoded) =>
         MessagePackSerializer.Deserialize<IPartitionCommand>(encoded, Options)
         ?? throw new MessagePackSerializationException("a null command");
+
+    /// <summary>Every command tag this build knows (the union of <see cref="IPartitionCommand"/>).</summary>
+    private static readonly FrozenSet<int> KnownTags =
+        typeof(IPartitionCommand).GetCustomAttributes<UnionAttribute>().Select(u => u.Key).ToFrozenSet();
+
+    /// <summary>
+    /// True when <paramref name="encoded"/> is a well-formed command union (<c>[tag, fields]</c>) whose tag this build
+    /// does not know: a command of a newer version, not damaged bytes.
+    /// </summary>
+    public static bool IsOfUnknownType(ReadOnlyMemory<byte> encoded, out long tag)
+    {
+        tag = 0;
+        try
+        {
+            var reader = new MessagePackReader(encoded);
+            if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 2
+                || reader.NextMessagePackType != MessagePackType.Integer)
+                return false;
+            tag = reader.ReadInt64();
+            return tag is < int.MinValue or > int.MaxValue || !KnownTags.Contains((int)tag);
+        }
+        catch (MessagePackSerializationException)
+        {
+            return false;
+        }
+        catch (EndOfStreamException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Decodes a command, or explains why the bytes are not one.</summary>
     public static bool TryDecode(ReadOnlyMemory<byte> encoded, out IPartitionCommand command, out string error)

@@ -13,8 +13,9 @@ internal sealed class InProcessKahunaCluster : IAsyncDisposable
     public string Endpoints => string.Join(",", Nodes.Select(n => $"127.0.0.1:{n.ClientEndPoint.Port}"));
 
     /// <param name="environment">Where the nodes read KAHUNA_TOKENS etc.; null starts them --insecure (no authentication).</param>
+    /// <param name="nodeOverrides">Configuration of one node by its id ("n1", …), before <paramref name="overrides"/>.</param>
     public static async Task<InProcessKahunaCluster> StartAsync(int nodes = 3, int partitions = 4, string overrides = "",
-        Func<string, string?>? environment = null)
+        Func<string, string?>? environment = null, Func<string, string>? nodeOverrides = null)
     {
         var cluster = new InProcessKahunaCluster();
         var ids = Enumerable.Range(1, nodes).Select(i => $"n{i}").ToList();
@@ -30,7 +31,7 @@ internal sealed class InProcessKahunaCluster : IAsyncDisposable
                 Seeds = seed is null ? [] : [seed],
                 ClusterNodes = ids,
                 Partitions = partitions,
-                ConfigOverrides = "kahuna.raft.tick-interval = 50ms\n" + overrides,
+                ConfigOverrides = (nodeOverrides?.Invoke(id) ?? "") + "\nkahuna.raft.tick-interval = 50ms\n" + overrides,
                 Insecure = environment is null,
                 Environment = environment ?? (_ => null),
             });

@@ -67,12 +67,28 @@ public class PartitionStateMachineTests
         var machine = new PartitionStateMachine();
         var before = machine.TakeSnapshot();
 
-        var result = machine.Apply(1, new byte[] { 0x92, 0x7F, 0x90 });
+        var result = machine.Apply(1, new byte[] { 0x92, 0xA1, 0x61, 0x90 }); // ["a", []]: no integer tag
 
         var rejected = Assert.IsType<CommandRejectedResult>(result);
         Assert.Equal(KahunaStatus.InvalidInput, rejected.Status);
         Assert.Equal(1, machine.LastAppliedIndex);
         Assert.Equal(before.Length, machine.TakeSnapshot().Length);
+    }
+
+    [Fact]
+    public void Apply_OfACommandTypeOfANewerVersion_Throws_AndAppliesNothing_NotEvenTheIndex()
+    {
+        var machine = new PartitionStateMachine();
+        Apply(machine, 1, new SetKeyValueCommand(1_000, Op(1), 0, "k", [1], 0, SetCondition.None, null, null));
+        var before = machine.TakeSnapshot();
+
+        // [127, [1000, nil, 0]]: well formed, but no command of this version has tag 127.
+        var error = Assert.Throws<UnknownCommandException>(() => machine.Apply(2, new byte[] { 0x92, 0x7F, 0x93, 0xCD, 0x03, 0xE8, 0xC0, 0x00 }));
+
+        Assert.Equal((2L, 127L), (error.Index, error.Tag));
+        Assert.Contains("upgrade this node", error.Message);
+        Assert.Equal(1, machine.LastAppliedIndex); // a newer version replays the entry and applies it
+        Assert.Equal(before, machine.TakeSnapshot());
     }
 
     [Fact]
