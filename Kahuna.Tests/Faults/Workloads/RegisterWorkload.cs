@@ -11,7 +11,8 @@ namespace Kahuna.Tests.Faults.Workloads;
 /// checks quickly, however long the run. Every key ever used is read at the end.
 /// Half of the reads and writes go as a GetMany / SetMany of the key together with a scratch key of another
 /// partition (not checked), so the multi-key paths (fan-out, one operation id per partition, retries under faults)
-/// must keep each key a linearizable register too.
+/// must keep each key a linearizable register too. A tenth of the operations delete the key (alone, or by a DeleteMany
+/// with the scratch key): a delete is a write of "absent", and the next writes recreate the key over its tombstone.
 /// </summary>
 internal sealed class RegisterWorkload(WorkloadContext context, int processes = 5, int keysPerEpoch = 5) : IWorkload
 {
@@ -48,8 +49,10 @@ internal sealed class RegisterWorkload(WorkloadContext context, int processes = 
             int dice = random.Next(100);
             if (dice < 25) lastSeen[key] = await ReadAsync(process, client, key);
             else if (dice < 50) lastSeen[key] = await ReadManyAsync(process, client, key, ScratchKey(process));
-            else if (dice < 62) await WriteAsync(process, client, key, Interlocked.Increment(ref _nextValue));
-            else if (dice < 75) await WriteManyAsync(process, client, key, ScratchKey(process), Interlocked.Increment(ref _nextValue));
+            else if (dice < 60) await WriteAsync(process, client, key, Interlocked.Increment(ref _nextValue));
+            else if (dice < 70) await WriteManyAsync(process, client, key, ScratchKey(process), Interlocked.Increment(ref _nextValue));
+            else if (dice < 75) await DeleteAsync(process, key, async () => await client.DeleteAsync(key, cancellationToken: context.Stop));
+            else if (dice < 80) await DeleteAsync(process, key, async () => await client.DeleteManyAsync([key, ScratchKey(process)], cancellationToken: context.Stop));
             else await CasAsync(process, client, key, lastSeen.GetValueOrDefault(key), Interlocked.Increment(ref _nextValue));
             await context.ThinkAsync(random);
         }
@@ -103,6 +106,21 @@ internal sealed class RegisterWorkload(WorkloadContext context, int processes = 
         {
             if (await write()) op.Ok();
             else op.Fail("not set");
+        }
+        catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
+        {
+            op.Info(WorkloadContext.Indeterminate(ex));
+        }
+    }
+
+    /// <summary>Records one delete of <paramref name="key"/> done by <paramref name="delete"/>; finding it absent is a success too.</summary>
+    private async Task DeleteAsync(int process, string key, Func<Task> delete)
+    {
+        var op = context.Recorder.Invoke(HistoryOperation.Delete(process, key));
+        try
+        {
+            await delete();
+            op.Ok();
         }
         catch (Exception ex) when (WorkloadContext.IsOperationFailure(ex))
         {
