@@ -25,6 +25,7 @@ public sealed record RaftSettings
     public double SnapshotGrowthRatio { get; init; } = 0.5;
     public long SnapshotMaxEntries { get; init; } = 50_000;
     public int MaxConcurrentCheckpoints { get; init; } = 1;
+    public TimeSpan HaltedRestartDelay { get; init; } = TimeSpan.FromSeconds(30);
     public long CompactionRetainEntries { get; init; } = 500;
     public long RetainAppliedEntries { get; init; } = 128;
     public int SnapshotChunkBytes { get; init; } = 512 << 10;
@@ -67,6 +68,7 @@ public sealed record RaftSettings
             SnapshotGrowthRatio = c.GetDouble("snapshot-growth-ratio", 0.5),
             SnapshotMaxEntries = c.GetLong("snapshot-max-entries", 50_000),
             MaxConcurrentCheckpoints = c.GetInt("max-concurrent-checkpoints", 1),
+            HaltedRestartDelay = c.GetTimeSpan("halted-restart-delay", TimeSpan.FromSeconds(30)),
             CompactionRetainEntries = c.GetLong("compaction-retain-entries"),
             RetainAppliedEntries = c.GetLong("retain-applied-entries", 128),
             SnapshotChunkBytes = (int)(c.GetByteSize("snapshot-chunk-bytes") ?? 512 << 10),
@@ -88,6 +90,7 @@ public sealed record RaftSettings
         if (SnapshotEveryEntries < 1) throw new ConfigurationException("kahuna.raft.snapshot-every-entries must be at least 1");
         if (SnapshotGrowthRatio < 0 || double.IsNaN(SnapshotGrowthRatio)) throw new ConfigurationException("kahuna.raft.snapshot-growth-ratio must be 0 or more");
         if (MaxConcurrentCheckpoints < 1) throw new ConfigurationException("kahuna.raft.max-concurrent-checkpoints must be at least 1");
+        if (HaltedRestartDelay <= TimeSpan.Zero) throw new ConfigurationException("kahuna.raft.halted-restart-delay must be positive");
         if (SnapshotChunkBytes < 1024) throw new ConfigurationException("kahuna.raft.snapshot-chunk-bytes must be at least 1KiB");
     }
 

@@ -42,6 +42,8 @@ public sealed class RaftHostActor : ReceiveActor, IWithTimers
     private readonly IRaftTransport _transport;
     private readonly Dictionary<string, (RaftHostProtocol.StartReplica Start, IActorRef Ref)> _replicas = new(StringComparer.Ordinal);
     private readonly HashSet<IActorRef> _stopping = new();
+    // Groups whose replica stopped at an entry it cannot apply: started again only after the long delay.
+    private readonly HashSet<string> _halted = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // One per node: its replicas take checkpoints a few at a time (sized by the first replica's settings).
     private CheckpointGate? _checkpoints;
@@ -84,8 +86,9 @@ public sealed class RaftHostActor : ReceiveActor, IWithTimers
             if (_stopping.Remove(t.ActorRef)) return;
             var entry = _replicas.FirstOrDefault(kv => kv.Value.Ref.Equals(t.ActorRef));
             if (entry.Key is null) return;
-            _log.Warning("Replica {0} stopped unexpectedly; restarting it from disk in 1s", entry.Key);
-            Timers.StartSingleTimer($"restart-{entry.Key}", new RaftHostProtocol.Restart(entry.Key), TimeSpan.FromSeconds(1));
+            var delay = _halted.Remove(entry.Key) ? entry.Value.Start.Settings.Raft.HaltedRestartDelay : TimeSpan.FromSeconds(1);
+            _log.Warning("Replica {0} stopped; starting it again from disk in {1}", entry.Key, delay);
+            Timers.StartSingleTimer($"restart-{entry.Key}", new RaftHostProtocol.Restart(entry.Key), delay);
         });
         Receive<RaftHostProtocol.Restart>(r =>
         {
@@ -102,7 +105,18 @@ public sealed class RaftHostActor : ReceiveActor, IWithTimers
         return child;
     }
 
-    protected override SupervisorStrategy SupervisorStrategy() =>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(10, TimeSpan.FromMinutes(1), Decide);
+
+    private Directive Decide(Exception failure)
+    {
+        if (failure is ReplicaHaltedException halted)
+        {
+            // Each restart would replay the journal into the same entry and fail again: stop, and try much later.
+            _halted.Add(halted.GroupId);
+            _log.Error(failure, "{0}; it stays stopped until it is started again (kahuna.raft.halted-restart-delay)", failure.Message);
+            return Directive.Stop;
+        }
         // A replica that throws restarts from its journal: the persisted state is the truth.
-        new OneForOneStrategy(10, TimeSpan.FromMinutes(1), _ => Directive.Restart);
+        return Directive.Restart;
+    }
 }

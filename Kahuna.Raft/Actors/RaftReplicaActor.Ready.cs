@@ -1,5 +1,6 @@
 using Kahuna.Raft.Core;
 using Kahuna.Raft.Persistence;
+using Kahuna.Raft.StateMachine;
 
 namespace Kahuna.Raft.Actors;
 
@@ -100,7 +101,14 @@ public sealed partial class RaftReplicaActor
     private void Apply(LogEntry e)
     {
         object? result = null;
-        if (!e.IsConfiguration && e.Data.Length > 0) result = _app!.Apply(e.Index, e.Data);
+        try
+        {
+            if (!e.IsConfiguration && e.Data.Length > 0) result = _app!.Apply(e.Index, e.Data);
+        }
+        catch (ReplicaCannotApplyException cannot)
+        {
+            throw new ReplicaHaltedException(GroupId, Me, cannot);
+        }
         _entriesSinceCheckpoint++;
         _bytesSinceCheckpoint += e.Size;
         if (!_proposals.Remove(e.Index, out var proposal)) return;
