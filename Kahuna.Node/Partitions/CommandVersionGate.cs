@@ -14,12 +14,16 @@ namespace Kahuna.Node.Partitions;
 /// <param name="members">The cluster's current members (Akka's cluster state; every member carries its app-version).</param>
 public sealed class CommandVersionGate(Func<IEnumerable<Member>> members)
 {
-    private static readonly AppVersion MultiKeyWrites = AppVersion.Create("0.2.0");
+    private static readonly AppVersion V020 = AppVersion.Create("0.2.0");
 
-    /// <summary>The version that introduced <paramref name="command"/>'s type; null for the types every version knows.</summary>
+    /// <summary>
+    /// The version that introduced <paramref name="command"/>'s type, or the fields it uses (an older replica reads
+    /// fields it does not know as absent); null for what every version applies alike.
+    /// </summary>
     public static AppVersion? IntroducedIn(IPartitionCommand command) => command switch
     {
-        SetManyKeyValuesCommand or DeleteManyKeyValuesCommand => MultiKeyWrites,
+        SetManyKeyValuesCommand or DeleteManyKeyValuesCommand => V020,
+        DeleteKeyValueCommand { CompareValue: not null } or DeleteKeyValueCommand { CompareRevision: not null } => V020,
         _ => null,
     };
 
@@ -31,9 +35,13 @@ public sealed class CommandVersionGate(Func<IEnumerable<Member>> members)
         {
             if (!member.HasRole(NodeDirectory.KahunaRole) || member.AppVersion.CompareTo(needed) >= 0) continue;
             var name = NodeDirectory.NodeIdOf(member) ?? member.Address.ToString();
-            return $"node {name} runs Kahuna {member.AppVersion}, which cannot apply {command.GetType().Name.Replace("Command", "")} " +
+            return $"node {name} runs Kahuna {member.AppVersion}, which cannot apply {Describe(command)} " +
                    $"(it needs {needed}); the request works once every node is upgraded";
         }
         return null;
     }
+
+    private static string Describe(IPartitionCommand command) => command is DeleteKeyValueCommand
+        ? "a conditional DeleteKeyValue"
+        : command.GetType().Name.Replace("Command", "");
 }

@@ -43,7 +43,7 @@ public static class RequestTranslator
         ExtendLockRequest r => new ExtendLockCommand(nowMs, Op(r), r.CompletedBelow, r.Resource, r.Owner, r.LeaseMs),
         UnlockRequest r => new UnlockCommand(nowMs, Op(r), r.CompletedBelow, r.Resource, r.Owner),
         SetRequest r => new SetKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key, r.Value, r.TtlMs, Conditions(r.Flags), r.CompareValue, r.CompareRevision),
-        DeleteRequest r => new DeleteKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key),
+        DeleteRequest r => new DeleteKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key, r.CompareValue, r.CompareRevision),
         ExtendRequest r => new ExtendKeyValueCommand(nowMs, Op(r), r.CompletedBelow, r.Key, r.TtlMs),
         SetManyRequest r => new SetManyKeyValuesCommand(nowMs, Op(r), r.CompletedBelow, Writes(r.Items)),
         DeleteManyRequest r => new DeleteManyKeyValuesCommand(nowMs, Op(r), r.CompletedBelow, r.Keys),

@@ -120,7 +120,7 @@ public sealed partial class PartitionStateMachine : IReplicatedStateMachine
         UnlockCommand c => Locks.Unlock(c.Resource, c.Owner, NowMs),
         ExpireLocksCommand c => Locks.ExpireLocks(c.Resources, NowMs),
         SetKeyValueCommand c => KeyValues.Set(c.Key, c.Value, c.TtlMs, c.Conditions, c.CompareValue, c.CompareRevision, NowMs),
-        DeleteKeyValueCommand c => KeyValues.Delete(c.Key, NowMs),
+        DeleteKeyValueCommand c => KeyValues.Delete(c.Key, c.CompareValue, c.CompareRevision, NowMs),
         ExtendKeyValueCommand c => KeyValues.Extend(c.Key, c.TtlMs, NowMs),
         ExpireKeysCommand c => KeyValues.ExpireKeys(c.Keys, NowMs),
         SetManyKeyValuesCommand c => KeyValues.SetMany(c.Writes, NowMs),

@@ -108,9 +108,49 @@ public sealed partial class KahunaClient
     /// <param name="key">The key.</param>
     /// <param name="durability">Where the key lives.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<DeleteResult> DeleteAsync(string key, Durability durability = Durability.Persistent, CancellationToken cancellationToken = default)
+    public Task<DeleteResult> DeleteAsync(string key, Durability durability = Durability.Persistent, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(new DeleteRequest { Key = key, Durability = durability }, cancellationToken);
+
+    /// <summary>
+    /// Deletes <paramref name="key"/> only if its current value is <paramref name="expectedValue"/> (compare-and-delete):
+    /// when another writer changed it meanwhile, <see cref="DeleteResult.Deleted"/> is false and
+    /// <see cref="DeleteResult.Revision"/> its current revision (0: the key does not exist).
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedValue">The value the key must hold now.</param>
+    /// <param name="durability">Where the key lives.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<DeleteResult> CompareValueAndDeleteAsync(string key, byte[] expectedValue, Durability durability = Durability.Persistent,
+        CancellationToken cancellationToken = default) =>
+        expectedValue is null
+            ? throw new KahunaException(KahunaStatus.InvalidInput, $"{nameof(expectedValue)}: must not be null")
+            : DeleteCoreAsync(new DeleteRequest { Key = key, CompareValue = expectedValue, Durability = durability }, cancellationToken);
+
+    /// <summary>String form of <see cref="CompareValueAndDeleteAsync(string, byte[], Durability, CancellationToken)"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedValue">The value the key must hold now, as UTF-8.</param>
+    /// <param name="durability">Where the key lives.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<DeleteResult> CompareValueAndDeleteAsync(string key, string expectedValue, Durability durability = Durability.Persistent,
+        CancellationToken cancellationToken = default) =>
+        CompareValueAndDeleteAsync(key, Utf8(expectedValue, nameof(expectedValue)), durability, cancellationToken);
+
+    /// <summary>
+    /// Deletes <paramref name="key"/> only if its current revision is <paramref name="expectedRevision"/> (compare-and-delete
+    /// by revision, e.g. the revision a read returned): otherwise <see cref="DeleteResult.Deleted"/> is false and
+    /// <see cref="DeleteResult.Revision"/> the key's current revision (0: the key does not exist).
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedRevision">The revision the key must have now (revisions start at 1).</param>
+    /// <param name="durability">Where the key lives.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<DeleteResult> CompareRevisionAndDeleteAsync(string key, long expectedRevision, Durability durability = Durability.Persistent,
+        CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(new DeleteRequest { Key = key, CompareRevision = expectedRevision, Durability = durability }, cancellationToken);
+
+    private async Task<DeleteResult> DeleteCoreAsync(DeleteRequest request, CancellationToken cancellationToken)
     {
-        var response = await ExecuteWriteAsync(new DeleteRequest { Key = key, Durability = durability }, cancellationToken).ConfigureAwait(false);
+        var response = await ExecuteWriteAsync(request, cancellationToken).ConfigureAwait(false);
         var typed = As<DeleteResponse>(response);
         return new DeleteResult(response.Status == KahunaStatus.Ok, typed?.Revision ?? 0);
     }

@@ -57,8 +57,9 @@ public sealed record SetResult(bool Succeeded, long Revision);
 public sealed record ExistsResult(bool Exists, long Revision, DateTimeOffset? ExpiresAt);
 
 /// <summary>The outcome of a delete.</summary>
-/// <param name="Deleted">False when the key did not exist.</param>
-/// <param name="Revision">The revision the deletion was recorded at.</param>
+/// <param name="Deleted">False when the key did not exist, or (compare-and-delete) did not hold what was expected.</param>
+/// <param name="Revision">The revision the deletion was recorded at; when not deleted, the key's current revision (0 when
+/// it does not exist).</param>
 public sealed record DeleteResult(bool Deleted, long Revision);
 
 /// <summary>The outcome of deleting several keys in one request.</summary>

@@ -107,7 +107,11 @@ public sealed record ExistsResponse : KahunaResponse
     public long ExpiresAtUnixMs { get; init; }
 }
 
-/// <summary>Remove a key. Replies <see cref="DeleteResponse"/>.</summary>
+/// <summary>
+/// Remove a key, unconditionally or only if it still holds an expected value or revision (compare-and-delete).
+/// Replies <see cref="DeleteResponse"/>: Ok, NotFound when the key is absent, PreconditionFailed when it holds
+/// something else.
+/// </summary>
 [MessagePackObject]
 public sealed record DeleteRequest : KahunaWriteRequest
 {
@@ -118,9 +122,17 @@ public sealed record DeleteRequest : KahunaWriteRequest
     /// <summary>Where the key lives; must be set.</summary>
     [Key(3)]
     public Durability Durability { get; init; }
+
+    /// <summary>Delete only if the current value equals this (null: no such condition).</summary>
+    [Key(4)]
+    public byte[]? CompareValue { get; init; }
+
+    /// <summary>Delete only if the key's current revision is this (null: no such condition).</summary>
+    [Key(5)]
+    public long? CompareRevision { get; init; }
 }
 
-/// <summary>Ok with the revision of the deletion, or NotFound.</summary>
+/// <summary>Ok with the revision of the deletion; NotFound; or PreconditionFailed with the key's current revision.</summary>
 [MessagePackObject]
 public sealed record DeleteResponse : KahunaResponse
 {

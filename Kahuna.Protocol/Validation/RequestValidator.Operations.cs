@@ -155,10 +155,14 @@ public static partial class RequestValidator
         Name(request.Key, nameof(request.Key)),
         Durable(request.Durability, nameof(request.Durability)));
 
-    /// <summary>Key, durability and the operation id.</summary>
+    /// <summary>Key, compare fields, durability and the operation id.</summary>
     public static ValidationResult Validate(DeleteRequest request) => First(
         Operation(request),
         Name(request.Key, nameof(request.Key)),
+        Bytes(request.CompareValue, nameof(request.CompareValue), required: false),
+        request.CompareRevision is { } revision && revision < 1
+            ? ValidationResult.Invalid($"{nameof(request.CompareRevision)}: revisions start at 1, got {revision}")
+            : ValidationResult.Valid,
         Durable(request.Durability, nameof(request.Durability)));
 
     /// <summary>Key, TTL, durability and the operation id.</summary>

@@ -12,15 +12,18 @@ internal static partial class KeyValueCommands
     {
         var command = new Command("del",
             "Delete a key (exit 1, NotFound, when it did not exist), or with --prefix every key under a prefix, or with " +
-            "--all every key (prints how many were deleted; not atomic: deleted page by page). " +
-            "Examples: kahuna kv del cart/1; kahuna kv del --prefix sessions/");
+            "--all every key (prints how many were deleted; not atomic: deleted page by page). With --if-value or " +
+            "--if-revision, only if the key still holds that (exit 1, PreconditionFailed, when it does not). " +
+            "Examples: kahuna kv del cart/1; kahuna kv del cart/1 --if-revision 7; kahuna kv del --prefix sessions/");
         command.Aliases.Add("delete");
         var key = new Argument<string?>("KEY") { Description = "The key (UTF-8 text)", Arity = ArgumentArity.ZeroOrOne };
         var prefix = new Option<string?>("--prefix") { Description = "Delete every key that starts with this text instead of one key", HelpName = "prefix" };
         var all = new Option<bool>("--all") { Description = "Delete every key of the keyspace (with --ephemeral, of the ephemeral one)" };
+        var ifValue = new Option<string?>("--if-value") { Description = "Delete only if the current value equals this text (compare-and-delete)", HelpName = "value" };
+        var ifRevision = OptionFactory.AtLeast("--if-revision", 1, "Delete only if the key's current revision is N (compare-and-delete)");
         command.Add(key);
-        command.Add(prefix);
-        command.Add(all);
+        foreach (var option in new Option[] { prefix, all, ifValue, ifRevision })
+            command.Add(option);
         command.Validators.Add(result =>
         {
             var hasKey = result.GetValue(key) is not null;
@@ -34,6 +37,10 @@ internal static partial class KeyValueCommands
                 result.AddError("name a KEY to delete, or use --prefix P or --all");
             else if (prefixText is { Length: 0 })
                 result.AddError("--prefix needs a non-empty prefix; to delete every key, use --all");
+            else if (result.GetResult(ifValue) is not null && result.GetResult(ifRevision) is not null)
+                result.AddError("use at most one of --if-value, --if-revision");
+            else if (!hasKey && (result.GetResult(ifValue) is not null || result.GetResult(ifRevision) is not null))
+                result.AddError("--if-value and --if-revision apply to one KEY, not to --prefix or --all");
         });
         var options = ClientOptionSet.AddTo(command);
         command.SetClientAction(options, context, async call =>
@@ -43,16 +50,22 @@ internal static partial class KeyValueCommands
             if (call.Get(prefix) is { } prefixText)
                 return await DeleteUnderPrefixAsync(call, prefixText);
             var keyText = call.Get(key)!;
-            var result = await call.Client.DeleteAsync(keyText, call.Durability, call.CancellationToken);
+            var result = call.Get(ifValue) is { } expected
+                ? await call.Client.CompareValueAndDeleteAsync(keyText, expected, call.Durability, call.CancellationToken)
+                : call.Get(ifRevision) is { } revision
+                    ? await call.Client.CompareRevisionAndDeleteAsync(keyText, revision, call.Durability, call.CancellationToken)
+                    : await call.Client.DeleteAsync(keyText, call.Durability, call.CancellationToken);
             void Fields(Utf8JsonWriter w)
             {
                 w.WriteString("key", keyText);
                 w.WriteBoolean("deleted", result.Deleted);
-                if (result.Deleted)
+                if (result.Revision > 0)
                     w.WriteNumber("revision", result.Revision);
             }
-            return result.Deleted
-                ? call.Output.Ok($"deleted \"{keyText}\" revision={result.Revision}", Fields)
+            if (result.Deleted)
+                return call.Output.Ok($"deleted \"{keyText}\" revision={result.Revision}", Fields);
+            return result.Revision > 0 // a condition did not hold: the key is there, at this revision
+                ? call.Output.Negative(KahunaStatus.PreconditionFailed, $"precondition failed: \"{keyText}\" was not deleted (current revision={result.Revision})", Fields)
                 : call.Output.Negative(KahunaStatus.NotFound, $"not found: \"{keyText}\"", Fields);
         });
         return command;

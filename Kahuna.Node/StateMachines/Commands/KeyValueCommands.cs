@@ -19,13 +19,19 @@ public sealed record SetKeyValueCommand(
     [property: Key(7)] byte[]? CompareValue,
     [property: Key(8)] long? CompareRevision) : IWriteCommand, IKeyValueCommand;
 
-/// <summary>Delete a live key by writing a tombstone revision.</summary>
+/// <summary>
+/// Delete a live key by writing a tombstone revision; with a compare value or revision, only if the key holds it.
+/// The compare fields came with 0.2.0: an older replica would read them as absent and delete unconditionally, so a
+/// leader proposes a conditional delete only once no older node is left (<see cref="Partitions.CommandVersionGate"/>).
+/// </summary>
 [MessagePackObject]
 public sealed record DeleteKeyValueCommand(
     [property: Key(0)] long TimestampMs,
     [property: Key(1)] OperationId? Operation,
     [property: Key(2)] long CompletedBelow,
-    [property: Key(3)] string Key) : IWriteCommand, IKeyValueCommand;
+    [property: Key(3)] string Key,
+    [property: Key(4)] byte[]? CompareValue = null,
+    [property: Key(5)] long? CompareRevision = null) : IWriteCommand, IKeyValueCommand;
 
 /// <summary>Set a live key's expiry to now + <paramref name="TtlMs"/> (0 removes the expiry) without changing its value.</summary>
 [MessagePackObject]

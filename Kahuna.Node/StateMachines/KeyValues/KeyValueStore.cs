@@ -138,9 +138,16 @@ public sealed partial class KeyValueStore
     }
 
     /// <summary>Deletes a live key by writing a tombstone revision; NotFound (and no change) when it is absent.</summary>
-    public KeyValueResult Delete(string key, long nowMs)
+    public KeyValueResult Delete(string key, long nowMs) => Delete(key, null, null, nowMs);
+
+    /// <summary>
+    /// Deletes a live key by writing a tombstone revision, if it holds <paramref name="compareValue"/> and is at
+    /// <paramref name="compareRevision"/> (each null: no such condition). NotFound when the key is absent;
+    /// PreconditionFailed, with its current revision, when a condition does not hold. Either way nothing changes.
+    /// </summary>
+    public KeyValueResult Delete(string key, byte[]? compareValue, long? compareRevision, long nowMs)
     {
-        if (!IsValidKey(key))
+        if (!IsValidKey(key) || compareRevision <= 0)
         {
             return KeyValueResult.InvalidInput;
         }
@@ -148,6 +155,12 @@ public sealed partial class KeyValueStore
         if (!_entries.TryGetValue(key, out var entry) || !entry.Current.IsLiveAt(nowMs))
         {
             return KeyValueResult.NotFound;
+        }
+
+        if ((compareValue is not null && !Bytes.AreEqual(entry.Current.Value, compareValue))
+            || (compareRevision is not null && entry.Current.Revision != compareRevision))
+        {
+            return KeyValueResult.PreconditionFailed(entry.Current.Revision);
         }
 
         var tombstone = WriteTombstone(key, entry, nowMs);

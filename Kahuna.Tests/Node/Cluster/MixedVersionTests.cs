@@ -35,10 +35,15 @@ public sealed class MixedVersionTests
         Assert.Contains("DeleteManyKeyValues", deleteMany.Message);
         Assert.False((await client.GetAsync("mixed/a")).Found); // nothing was written
 
+        var conditional = await Assert.ThrowsAsync<KahunaException>(() => client.CompareValueAndDeleteAsync("mixed/a", "1"));
+        Assert.Equal(KahunaStatus.Unsupported, conditional.Status); // an older replica would delete unconditionally
+        Assert.Contains("a conditional DeleteKeyValue", conditional.Message);
+
         Assert.True((await client.SetAsync("mixed/a", "1")).Succeeded);
         Assert.Equal("1", (await client.GetManyAsync(["mixed/a"])).Single().ValueAsString());
         var ephemeral = await client.SetManyAsync([KeyValuePair.Create("mixed/e", "x")], durability: Durability.Ephemeral);
         Assert.Single(ephemeral);
+        Assert.True((await client.DeleteAsync("mixed/a")).Deleted); // unconditional deletes mean the same in every version
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Kahuna.Tests.Node.Routing;
 
 /// <summary>
 /// DeleteMany and delete-by-prefix through real nodes: keys of many partitions in one request, revisions back in the
-/// order asked, a retry answered from each partition's memory, prefixes of more keys than a page.
+/// order asked, a retry answered from each partition's memory, prefixes of more keys than a page. And compare-and-delete.
 /// </summary>
 public sealed class DeleteManyClusterTests(ScanClusterFixture fixture) : IClassFixture<ScanClusterFixture>
 {
@@ -155,5 +155,53 @@ public sealed class DeleteManyClusterTests(ScanClusterFixture fixture) : IClassF
         Assert.True(all.Json().GetProperty("deleted").GetInt64() >= 5); // other tests of this class may leave ephemeral keys
         Assert.Empty((await client.ScanAsync("", durability: Durability.Ephemeral)).Entries);
         Assert.Empty((await client.ScanAsync("del-cli/")).Entries);
+    }
+
+    [Theory]
+    [InlineData(Durability.Persistent)]
+    [InlineData(Durability.Ephemeral)]
+    public async Task CompareAndDelete_DeletesOnlyAKeyThatStillHoldsWhatWasRead(Durability durability)
+    {
+        await using var client = Cluster.Client();
+        var key = $"cad/{durability}";
+        var first = await client.SetAsync(key, "mine", durability: durability);
+        var changed = await client.SetAsync(key, "theirs", durability: durability);
+
+        var staleRevision = await client.CompareRevisionAndDeleteAsync(key, first.Revision, durability);
+        var staleValue = await client.CompareValueAndDeleteAsync(key, "mine", durability);
+        Assert.Equal((false, changed.Revision), (staleRevision.Deleted, staleRevision.Revision));
+        Assert.Equal((false, changed.Revision), (staleValue.Deleted, staleValue.Revision));
+        Assert.Equal("theirs", (await client.GetAsync(key, durability)).ValueAsString());
+
+        var deleted = await client.CompareRevisionAndDeleteAsync(key, changed.Revision, durability);
+        Assert.True(deleted.Deleted);
+        Assert.True(deleted.Revision > changed.Revision);
+        Assert.False((await client.GetAsync(key, durability)).Found);
+        Assert.Equal((false, 0L), await client.CompareValueAndDeleteAsync(key, "theirs", durability) is var gone ? (gone.Deleted, gone.Revision) : default);
+    }
+
+    [Fact]
+    public async Task TheCli_DeletesAKey_OnlyIfItStillHoldsTheExpectedValueOrRevision()
+    {
+        await using var client = Cluster.Client();
+        var set = await client.SetAsync("cad-cli/k", "v1");
+        var cli = CliRunner.For(Cluster.Endpoints);
+
+        var wrong = await cli.RunAsync("kv", "del", "cad-cli/k", "--if-revision", (set.Revision + 100).ToString());
+        var wrongValue = await cli.RunAsync("kv", "del", "cad-cli/k", "--if-value", "v0", "--json");
+        var right = await cli.RunAsync("kv", "del", "cad-cli/k", "--if-value", "v1");
+        var both = await cli.RunAsync("kv", "del", "cad-cli/k", "--if-value", "v1", "--if-revision", "1");
+        var withPrefix = await cli.RunAsync("kv", "del", "--prefix", "cad-cli/", "--if-revision", "1");
+
+        Assert.Equal(ExitCodes.NegativeOutcome, wrong.ExitCode);
+        Assert.Contains($"precondition failed: \"cad-cli/k\" was not deleted (current revision={set.Revision})", wrong.Error);
+        Assert.Equal(ExitCodes.NegativeOutcome, wrongValue.ExitCode);
+        Assert.Equal("PreconditionFailed", wrongValue.Json().GetProperty("status").GetString());
+        Assert.Equal(set.Revision, wrongValue.Json().GetProperty("revision").GetInt64());
+        Assert.Equal(ExitCodes.Success, right.ExitCode);
+        Assert.StartsWith("deleted \"cad-cli/k\" revision=", right.Out.Trim());
+        Assert.Equal(ExitCodes.UsageError, both.ExitCode);
+        Assert.Equal(ExitCodes.UsageError, withPrefix.ExitCode);
+        Assert.Contains("apply to one KEY", withPrefix.Error);
     }
 }

@@ -222,6 +222,25 @@ public class KeyValueStoreTests
     }
 
     [Fact]
+    public void CompareAndDelete_DeletesOnlyWhatStillHoldsTheExpectedValueAndRevision()
+    {
+        var store = NewStore();
+        store.Set("k", V("a"), 0, SetCondition.None, null, null, 0);
+
+        var wrongValue = store.Delete("k", V("z"), null, 0);
+        var wrongRevision = store.Delete("k", null, 7, 0);
+        var bothButOneWrong = store.Delete("k", V("a"), 7, 0);
+
+        Assert.All([wrongValue, wrongRevision, bothButOneWrong], r => Assert.Equal((KahunaStatus.PreconditionFailed, 1L), (r.Status, r.Revision)));
+        Assert.Equal(1, store.CurrentRevision); // nothing written
+        Assert.Equal(V("a"), store.Get("k", 0).Value);
+
+        Assert.Equal((KahunaStatus.Ok, 2L), (store.Delete("k", V("a"), 1, 0) is var d ? (d.Status, d.Revision) : default));
+        Assert.Equal(KahunaStatus.NotFound, store.Delete("k", V("a"), null, 0).Status); // absent: not found, as unconditionally
+        Assert.Equal(KahunaStatus.InvalidInput, store.Delete("k", null, 0, 0).Status);
+    }
+
+    [Fact]
     public void Delete_OfAbsentKey_IsNotFoundAndChangesNothing()
     {
         var store = NewStore();

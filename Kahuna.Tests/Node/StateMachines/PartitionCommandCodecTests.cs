@@ -21,6 +21,7 @@ public class PartitionCommandCodecTests
         new SetKeyValueCommand(1000, Operation, 40, "key", [9], 100, SetCondition.IfExists, [8], 7),
         new SetKeyValueCommand(1000, null, 0, "key", [], 0, SetCondition.None, null, null),
         new DeleteKeyValueCommand(1000, Operation, 40, "key"),
+        new DeleteKeyValueCommand(1000, Operation, 40, "key", [1, 2], 7),
         new ExtendKeyValueCommand(1000, Operation, 40, "key", 300),
         new ExpireKeysCommand(1000, ["k1"]),
         new SetManyKeyValuesCommand(1000, Operation, 40, [new KeyValueWrite("a", [1], 0), new KeyValueWrite("b", [], 500)]),
@@ -65,6 +66,15 @@ public class PartitionCommandCodecTests
         };
 
         Assert.Equal(expectedHex, Convert.ToHexString(PartitionCommandCodec.Encode(command)));
+    }
+
+    [Fact]
+    public void ADeleteWrittenBeforeItsCompareFields_DecodesAsAnUnconditionalDelete()
+    {
+        // [21, [1000, nil, 0, "key"]]: the four fields a delete had in the log before 0.2.0.
+        var decoded = PartitionCommandCodec.Decode(Convert.FromHexString("921594CD03E8C000A36B6579"));
+
+        Assert.Equal(new DeleteKeyValueCommand(1000, null, 0, "key"), decoded);
     }
 
     [Fact]

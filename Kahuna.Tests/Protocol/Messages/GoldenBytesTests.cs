@@ -107,6 +107,18 @@ public class GoldenBytesTests
             }));
 
     [Fact]
+    public void CompareRevisionAndDelete() =>
+        // [6, [23, [[1, 2, 3], 0, "k", 1, nil, 7]]]
+        Assert.Equal("0000000F" + "9206" + "9217" + "96" + "93010203" + "00" + "A16B" + "01" + "C0" + "07",
+            RequestFrame(6, new DeleteRequest
+            {
+                OperationId = new OperationId { ClientHigh = 1, ClientLow = 2, Sequence = 3 },
+                Key = "k",
+                Durability = Durability.Persistent,
+                CompareRevision = 7,
+            }));
+
+    [Fact]
     public void SetResponse_PreconditionFailed() =>
         // [4, [20, [3, "x", 5]]]
         Assert.Equal("00000009" + "9204" + "9214" + "93" + "03" + "A178" + "05",

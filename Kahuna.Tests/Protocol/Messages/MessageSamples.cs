@@ -23,7 +23,7 @@ internal static class MessageSamples
         },
         new GetRequest { Key = "k", AtRevision = 2, Durability = Durability.Ephemeral },
         new ExistsRequest { Key = "k", Durability = Durability.Ephemeral },
-        new DeleteRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", Durability = Durability.Ephemeral },
+        new DeleteRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", Durability = Durability.Ephemeral, CompareValue = [7], CompareRevision = 3 },
         new ExtendRequest { OperationId = Operation, CompletedBelow = 40, Key = "k", TtlMs = 1000, Durability = Durability.Ephemeral },
         new SetManyRequest { OperationId = Operation, CompletedBelow = 40, Items = [new SetManyItem { Key = "a", Value = [1], TtlMs = 10 }], Durability = Durability.Ephemeral },
         new GetManyRequest { Keys = ["a", "b"], Durability = Durability.Ephemeral },

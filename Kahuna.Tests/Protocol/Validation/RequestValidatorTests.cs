@@ -115,6 +115,15 @@ public class RequestValidatorTests
         Rejected(new NextSequenceRequest { OperationId = Op, Name = name!, Count = 1 }, KahunaStatus.InvalidInput, "Name");
     }
 
+    [Fact]
+    public void Delete_CompareFields_AreCheckedLikeASets()
+    {
+        var delete = new DeleteRequest { OperationId = Op, Key = "k", Durability = Durability.Persistent };
+        Valid(delete with { CompareValue = [1], CompareRevision = 3 });
+        Rejected(delete with { CompareRevision = 0 }, KahunaStatus.InvalidInput, "CompareRevision");
+        Rejected(delete with { CompareValue = new byte[ProtocolLimits.MaxValueBytes + 1] }, KahunaStatus.TooLarge, "CompareValue");
+    }
+
     // ---- owner ----
     [Fact]
     public void Owner_AtLimit_IsValid() => Valid(Lock with { Owner = new byte[ProtocolLimits.MaxOwnerBytes] });
