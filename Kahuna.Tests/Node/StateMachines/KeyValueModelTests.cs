@@ -68,8 +68,14 @@ public class KeyValueModelTests
                     long compareRevision = Math.Max(1, model.Revision - random.Next(0, 6));
                     AssertSame(model.Set(key, value, ttl, SetCondition.None, null, compareRevision, now), store.Set(key, value, ttl, SetCondition.None, null, compareRevision, now));
                     break;
+                case 5 when random.Next(3) == 0:
+                    // Compare-and-delete, by value or by a recent revision.
+                    byte[]? deleteIfValue = random.Next(2) == 0 ? [(byte)random.Next(4)] : null;
+                    long? deleteIfRevision = deleteIfValue is null ? Math.Max(1, model.Revision - random.Next(0, 6)) : null;
+                    AssertSame(model.Delete(key, deleteIfValue, deleteIfRevision, now), store.Delete(key, deleteIfValue, deleteIfRevision, now));
+                    break;
                 case 5:
-                    AssertSame(model.Delete(key, now), store.Delete(key, now));
+                    AssertSame(model.Delete(key, null, null, now), store.Delete(key, now));
                     break;
                 case 6:
                     AssertSame(model.Extend(key, ttl, now), store.Extend(key, ttl, now));
@@ -145,8 +151,21 @@ public class KeyValueModelTests
             return Append(key, new KeyValueSnapshotVersion(value, ++Revision, ttl == 0 ? 0 : now + ttl, now));
         }
 
-        public KeyValueResult Delete(string key, long now) =>
-            Live(key, now) is null ? KeyValueResult.NotFound : Append(key, new KeyValueSnapshotVersion(null, ++Revision, 0, now));
+        public KeyValueResult Delete(string key, byte[]? compareValue, long? compareRevision, long now)
+        {
+            var live = Live(key, now);
+            if (live is null)
+            {
+                return KeyValueResult.NotFound;
+            }
+
+            if ((compareValue is not null && !live.Value!.SequenceEqual(compareValue)) || (compareRevision is not null && live.Revision != compareRevision))
+            {
+                return KeyValueResult.PreconditionFailed(live.Revision);
+            }
+
+            return Append(key, new KeyValueSnapshotVersion(null, ++Revision, 0, now));
+        }
 
         public KeyValueResult Extend(string key, long ttl, long now)
         {
