@@ -13,8 +13,11 @@ namespace Kahuna.Node.Cluster;
 /// </remarks>
 public static class KahunaVersion
 {
-    /// <summary>This build's version, as advertised.</summary>
-    public const string Current = "0.2.0";
+    /// <summary>
+    /// This build's version, as advertised. Builds from before it was set advertise Akka's default, their assembly
+    /// version (1.0.0), so versions start above that: every earlier build counts as older.
+    /// </summary>
+    public const string Current = "1.1.0";
 
     /// <summary><see cref="Current"/> in Akka's comparable form.</summary>
     public static readonly AppVersion CurrentAppVersion = AppVersion.Create(Current);

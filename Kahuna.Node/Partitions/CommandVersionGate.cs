@@ -14,7 +14,7 @@ namespace Kahuna.Node.Partitions;
 /// <param name="members">The cluster's current members (Akka's cluster state; every member carries its app-version).</param>
 public sealed class CommandVersionGate(Func<IEnumerable<Member>> members)
 {
-    private static readonly AppVersion V020 = AppVersion.Create("0.2.0");
+    private static readonly AppVersion V110 = AppVersion.Create("1.1.0");
 
     /// <summary>
     /// The version that introduced <paramref name="command"/>'s type, or the fields it uses (an older replica reads
@@ -22,8 +22,8 @@ public sealed class CommandVersionGate(Func<IEnumerable<Member>> members)
     /// </summary>
     public static AppVersion? IntroducedIn(IPartitionCommand command) => command switch
     {
-        SetManyKeyValuesCommand or DeleteManyKeyValuesCommand => V020,
-        DeleteKeyValueCommand { CompareValue: not null } or DeleteKeyValueCommand { CompareRevision: not null } => V020,
+        SetManyKeyValuesCommand or DeleteManyKeyValuesCommand => V110,
+        DeleteKeyValueCommand { CompareValue: not null } or DeleteKeyValueCommand { CompareRevision: not null } => V110,
         _ => null,
     };
 

@@ -21,7 +21,7 @@ public sealed record SetKeyValueCommand(
 
 /// <summary>
 /// Delete a live key by writing a tombstone revision; with a compare value or revision, only if the key holds it.
-/// The compare fields came with 0.2.0: an older replica would read them as absent and delete unconditionally, so a
+/// The compare fields came with 1.1.0: an older replica would read them as absent and delete unconditionally, so a
 /// leader proposes a conditional delete only once no older node is left (<see cref="Partitions.CommandVersionGate"/>).
 /// </summary>
 [MessagePackObject]

@@ -20,7 +20,7 @@ public sealed class MixedVersionTests
     public async Task WhileANodeRunsAnOlderVersion_MultiKeyWritesAreRefusedUnsupported_AndEverythingElseWorks()
     {
         await using var cluster = await InProcessKahunaCluster.StartAsync(partitions: 2,
-            nodeOverrides: id => id == "n3" ? "akka.cluster.app-version = \"0.1.0\"" : "");
+            nodeOverrides: id => id == "n3" ? "akka.cluster.app-version = \"1.0.0\"" : "");
         await using var client = cluster.Client();
         await WaitForEveryMemberAsync(cluster);
 
@@ -29,7 +29,7 @@ public sealed class MixedVersionTests
         var deleteMany = await Assert.ThrowsAsync<KahunaException>(() => client.DeleteManyAsync(["mixed/a", "mixed/b"]));
 
         Assert.Equal(KahunaStatus.Unsupported, setMany.Status);
-        Assert.Contains("node n3 runs Kahuna 0.1.0", setMany.Message);
+        Assert.Contains("node n3 runs Kahuna 1.0.0", setMany.Message); // what builds before the setting advertise
         Assert.Contains("SetManyKeyValues", setMany.Message);
         Assert.Equal(KahunaStatus.Unsupported, deleteMany.Status);
         Assert.Contains("DeleteManyKeyValues", deleteMany.Message);

@@ -71,7 +71,7 @@ public class PartitionCommandCodecTests
     [Fact]
     public void ADeleteWrittenBeforeItsCompareFields_DecodesAsAnUnconditionalDelete()
     {
-        // [21, [1000, nil, 0, "key"]]: the four fields a delete had in the log before 0.2.0.
+        // [21, [1000, nil, 0, "key"]]: the four fields a delete had in the log before 1.1.0.
         var decoded = PartitionCommandCodec.Decode(Convert.FromHexString("921594CD03E8C000A36B6579"));
 
         Assert.Equal(new DeleteKeyValueCommand(1000, null, 0, "key"), decoded);
