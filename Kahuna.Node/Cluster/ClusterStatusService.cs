@@ -69,7 +69,13 @@ public sealed class ClusterStatusService(string nodeId, PartitionMap map, NodeDi
             NodeId = nodeId,
             MapGeneration = map.Generation,
             Members = directory.Snapshot().OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(kv => new ClusterMemberInfo { NodeId = kv.Key, Address = kv.Value.ToString(), ClientEndpoint = directory.ClientEndpoint(kv.Key) }).ToArray(),
+                .Select(kv => new ClusterMemberInfo
+                {
+                    NodeId = kv.Key,
+                    Address = kv.Value.ToString(),
+                    ClientEndpoint = directory.ClientEndpoint(kv.Key),
+                    Version = directory.Version(kv.Key),
+                }).ToArray(),
             Partitions = partitions,
         };
     }

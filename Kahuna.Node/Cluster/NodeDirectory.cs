@@ -23,15 +23,21 @@ public sealed class NodeDirectory : IRaftPeerDirectory
     // Per node id: where its clients connect (host:port), announced in its "kahuna-client:" role.
     private readonly ConcurrentDictionary<string, string> _clientEndpoints = new(StringComparer.Ordinal);
 
+    // Per node id: the version its incarnation last seen advertised (akka.cluster.app-version).
+    private readonly ConcurrentDictionary<string, string> _versions = new(StringComparer.Ordinal);
+
     // Per node id: the address remembered from an earlier run (see KnownPeersFile), used until membership says more.
     private readonly ConcurrentDictionary<string, Address> _remembered = new(StringComparer.Ordinal);
     private readonly KnownPeersFile? _knownPeers;
 
     /// <param name="knownPeersPath">Where to remember peers' addresses across restarts (null: do not).</param>
-    public NodeDirectory(string selfId, Address selfAddress, string? selfClientEndpoint = null, string? knownPeersPath = null)
+    /// <param name="selfVersion">The version this node advertises (null: not known).</param>
+    public NodeDirectory(string selfId, Address selfAddress, string? selfClientEndpoint = null, string? knownPeersPath = null,
+        string? selfVersion = null)
     {
         SelfId = selfId;
         SelfAddress = selfAddress;
+        if (selfVersion is not null) _versions[selfId] = selfVersion;
         if (selfClientEndpoint is not null) _clientEndpoints[selfId] = selfClientEndpoint;
         if (knownPeersPath is null) return;
         _knownPeers = new KnownPeersFile(knownPeersPath);
@@ -41,6 +47,9 @@ public sealed class NodeDirectory : IRaftPeerDirectory
 
     /// <summary>The client endpoint (host:port) of a node, when it announced one.</summary>
     public string? ClientEndpoint(string nodeId) => _clientEndpoints.TryGetValue(nodeId, out var e) ? e : null;
+
+    /// <summary>The version a node advertises, when it has been a member since this node started.</summary>
+    public string? Version(string nodeId) => _versions.TryGetValue(nodeId, out var v) ? v : null;
 
     public static string ClientRoleFor(string endpoint) => ClientRolePrefix + endpoint;
 
@@ -74,6 +83,7 @@ public sealed class NodeDirectory : IRaftPeerDirectory
     {
         if (NodeIdOf(member) is not { } id || id == SelfId) return;
         _members[id] = member.UniqueAddress;
+        _versions[id] = member.AppVersion.ToString();
         if (_knownPeers is not null && !(_remembered.TryGetValue(id, out var known) && known.Equals(member.Address)))
         {
             _remembered[id] = member.Address;

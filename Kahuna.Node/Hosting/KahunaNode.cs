@@ -77,7 +77,8 @@ public sealed class KahunaNode : IAsyncDisposable
         try
         {
             var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-            var directory = new NodeDirectory(options.NodeId, self, clientEndpoint, Path.Combine(options.DataDirectory, KnownPeersFile.FileName));
+            var directory = new NodeDirectory(options.NodeId, self, clientEndpoint, Path.Combine(options.DataDirectory, KnownPeersFile.FileName),
+                Akka.Cluster.Cluster.Get(system).Settings.AppVersion.ToString());
             system.ActorOf(NodeDirectoryActor.Props(directory), "directory");
             var raftHost = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, directory)), RaftHostProtocol.Name);
             var provider = ((ExtendedActorSystem)system).Provider;

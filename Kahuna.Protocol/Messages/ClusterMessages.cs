@@ -42,6 +42,13 @@ public sealed record ClusterMemberInfo
     /// <summary>Where clients connect to it (host:port), when known.</summary>
     [Key(2)]
     public string? ClientEndpoint { get; init; }
+
+    /// <summary>
+    /// The Kahuna version it advertises (akka.cluster.app-version), when known: during a rolling upgrade, the nodes
+    /// still to upgrade. Builds from before versions were advertised show their assembly version, 1.0.0.
+    /// </summary>
+    [Key(3)]
+    public string? Version { get; init; }
 }
 
 /// <summary>One partition: its hash range, replicas, and what the answering node knows of its leader and log.</summary>

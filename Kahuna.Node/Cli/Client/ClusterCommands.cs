@@ -31,6 +31,7 @@ internal static class ClusterCommands
                     w.WriteStartObject();
                     w.WriteString("nodeId", m.NodeId);
                     w.WriteString("address", m.Address);
+                    if (m.Version is null) w.WriteNull("version"); else w.WriteString("version", m.Version);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -64,8 +65,8 @@ internal static class ClusterCommands
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 140;
         console.WriteLine($"as seen by {status.NodeId} (partition map generation {status.MapGeneration})");
-        var members = new Table().AddColumns("node", "address");
-        foreach (var m in status.Members) members.AddRow(m.NodeId, m.Address);
+        var members = new Table().AddColumns("node", "address", "version");
+        foreach (var m in status.Members) members.AddRow(m.NodeId, m.Address, m.Version ?? "?");
         console.Write(members);
         var partitions = new Table().AddColumns("partition", "hash range", "replicas", "leader", "term", "commit", "applied", $"role on {status.NodeId}");
         foreach (var p in status.Partitions)

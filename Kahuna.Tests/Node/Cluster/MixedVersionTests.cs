@@ -44,6 +44,10 @@ public sealed class MixedVersionTests
         var ephemeral = await client.SetManyAsync([KeyValuePair.Create("mixed/e", "x")], durability: Durability.Ephemeral);
         Assert.Single(ephemeral);
         Assert.True((await client.DeleteAsync("mixed/a")).Deleted); // unconditional deletes mean the same in every version
+
+        // An operator sees which node is still to upgrade.
+        var members = (await client.GetClusterStatusAsync()).Members.ToDictionary(m => m.NodeId, m => m.Version);
+        Assert.Equal(new Dictionary<string, string?> { ["n1"] = KahunaVersion.Current, ["n2"] = KahunaVersion.Current, ["n3"] = "1.0.0" }, members);
     }
 
     [Fact]

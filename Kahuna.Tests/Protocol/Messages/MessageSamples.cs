@@ -65,7 +65,7 @@ internal static class MessageSamples
         new ClusterStatusResponse
         {
             Status = KahunaStatus.Ok, Message = "m", NodeId = "n2", MapGeneration = 3,
-            Members = [new ClusterMemberInfo { NodeId = "n1", Address = "akka.tcp://kahuna@10.0.0.1:7170", ClientEndpoint = "10.0.0.1:7070" }],
+            Members = [new ClusterMemberInfo { NodeId = "n1", Address = "akka.tcp://kahuna@10.0.0.1:7170", ClientEndpoint = "10.0.0.1:7070", Version = "1.1.0" }],
             Partitions = [new PartitionInfo { Id = 1, RangeStart = "0000000000000000", RangeEnd = "7fffffffffffffff", Replicas = ["n1", "n2"],
                 Leader = "n1", Term = 4, CommitIndex = 99, AppliedIndex = 98, LocalRole = "Follower", LostEntriesUpTo = 97 }],
         },
