@@ -76,16 +76,16 @@ public sealed class KahunaNode : IAsyncDisposable
         }
         try
         {
-            var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var self = cluster.SelfAddress;
             var directory = new NodeDirectory(options.NodeId, self, clientEndpoint, Path.Combine(options.DataDirectory, KnownPeersFile.FileName),
-                Akka.Cluster.Cluster.Get(system).Settings.AppVersion.ToString());
+                cluster.Settings.AppVersion.ToString());
             system.ActorOf(NodeDirectoryActor.Props(directory), "directory");
             var raftHost = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, directory)), RaftHostProtocol.Name);
             var provider = ((ExtendedActorSystem)system).Provider;
             var forwards = new ForwardOutboxes(provider, settings.Router.BatchForwards);
             ForwardInbox.Register(provider);
             var map = PartitionMap.CreateStatic(options.EffectiveClusterNodes, options.Partitions, options.ReplicationFactor);
-            var cluster = Akka.Cluster.Cluster.Get(system);
             var versions = new CommandVersionGate(() => cluster.State.Members);
             foreach (var partition in map.HostedBy(options.NodeId))
             {

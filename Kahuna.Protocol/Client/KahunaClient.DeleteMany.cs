@@ -84,23 +84,22 @@ public sealed partial class KahunaClient
                 // A page's keys may add up to more than one batch may carry (pages are cut by size at 512 KiB).
                 var keyBytes = Encoding.UTF8.GetByteCount(entry.Key);
                 if (batch.Count == ProtocolLimits.MaxBatchKeys || batchBytes + keyBytes > ProtocolLimits.MaxBatchKeyBytes)
-                {
-                    deleted += (await DeleteManyAsync(batch, durability, cancellationToken).ConfigureAwait(false)).Deleted;
-                    batch.Clear();
-                    batchBytes = 0;
-                }
+                    await FlushAsync().ConfigureAwait(false);
                 batch.Add(entry.Key);
                 batchBytes += keyBytes;
             }
             if (batch.Count > 0)
-            {
-                deleted += (await DeleteManyAsync(batch, durability, cancellationToken).ConfigureAwait(false)).Deleted;
-                batch.Clear();
-                batchBytes = 0;
-            }
+                await FlushAsync().ConfigureAwait(false);
             after = page.NextStartAfter;
         }
         while (after is not null);
         return deleted;
+
+        async Task FlushAsync()
+        {
+            deleted += (await DeleteManyAsync(batch, durability, cancellationToken).ConfigureAwait(false)).Deleted;
+            batch.Clear();
+            batchBytes = 0;
+        }
     }
 }

@@ -55,9 +55,7 @@ public static partial class RequestValidator
         bool compares = request.CompareValue is not null || request.CompareRevision is not null;
         if (flags.HasFlag(SetFlags.IfNotExists) && compares)
             return ValidationResult.Invalid($"{nameof(request.Flags)}: IfNotExists cannot be combined with a compare value or revision");
-        if (request.CompareRevision is { } revision && revision < 1)
-            return ValidationResult.Invalid($"{nameof(request.CompareRevision)}: revisions start at 1, got {revision}");
-        return ValidationResult.Valid;
+        return CompareRevision(request.CompareRevision, nameof(request.CompareRevision));
     }
 
     /// <summary>Key, revision (0 = latest) and durability.</summary>
@@ -160,10 +158,12 @@ public static partial class RequestValidator
         Operation(request),
         Name(request.Key, nameof(request.Key)),
         Bytes(request.CompareValue, nameof(request.CompareValue), required: false),
-        request.CompareRevision is { } revision && revision < 1
-            ? ValidationResult.Invalid($"{nameof(request.CompareRevision)}: revisions start at 1, got {revision}")
-            : ValidationResult.Valid,
+        CompareRevision(request.CompareRevision, nameof(request.CompareRevision)),
         Durable(request.Durability, nameof(request.Durability)));
+
+    /// <summary>A compare revision: absent, or a revision (they start at 1).</summary>
+    private static ValidationResult CompareRevision(long? revision, string field) =>
+        revision is { } r && r < 1 ? ValidationResult.Invalid($"{field}: revisions start at 1, got {r}") : ValidationResult.Valid;
 
     /// <summary>Key, TTL, durability and the operation id.</summary>
     public static ValidationResult Validate(ExtendRequest request) => First(

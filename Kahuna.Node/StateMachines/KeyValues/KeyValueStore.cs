@@ -66,8 +66,7 @@ public sealed partial class KeyValueStore
         var holds =
             (!conditions.HasFlag(SetCondition.IfNotExists) || !live)
             && (!conditions.HasFlag(SetCondition.IfExists) || live)
-            && (compareValue is null || (live && Bytes.AreEqual(entry!.Current.Value, compareValue)))
-            && (compareRevision is null || liveRevision == compareRevision);
+            && ComparesHold(live ? entry : null, compareValue, compareRevision);
         if (!holds)
         {
             return KeyValueResult.PreconditionFailed(liveRevision);
@@ -157,8 +156,7 @@ public sealed partial class KeyValueStore
             return KeyValueResult.NotFound;
         }
 
-        if ((compareValue is not null && !Bytes.AreEqual(entry.Current.Value, compareValue))
-            || (compareRevision is not null && entry.Current.Revision != compareRevision))
+        if (!ComparesHold(entry, compareValue, compareRevision))
         {
             return KeyValueResult.PreconditionFailed(entry.Current.Revision);
         }
@@ -166,6 +164,14 @@ public sealed partial class KeyValueStore
         var tombstone = WriteTombstone(key, entry, nowMs);
         return KeyValueResult.Written(tombstone.Revision, 0, nowMs);
     }
+
+    /// <summary>
+    /// The compare-and-set / compare-and-delete conditions against a key's live entry (null: the key is absent, so a
+    /// compare value or revision cannot hold); each null condition holds.
+    /// </summary>
+    private static bool ComparesHold(KeyValueEntry? live, byte[]? compareValue, long? compareRevision) =>
+        (compareValue is null || (live is not null && Bytes.AreEqual(live.Current.Value, compareValue)))
+        && (compareRevision is null || (live?.Current.Revision ?? 0) == compareRevision);
 
     /// <summary>
     /// Sets a live key's expiry to now + <paramref name="ttlMs"/> (0 removes it). The value, revision and history
