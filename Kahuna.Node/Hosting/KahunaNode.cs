@@ -23,14 +23,25 @@ public sealed class KahunaNode : IAsyncDisposable
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopping;
 
-    private KahunaNode(NodeOptions options, ActorSystem system, KahunaTcpServer server, PartitionRouter router, KahunaSettings settings)
+    private KahunaNode(NodeOptions options, ActorSystem system, KahunaTcpServer server, PartitionRouter router, KahunaSettings settings,
+        StopReason stopReason)
     {
         Options = options;
         _system = system;
         _server = server;
         Router = router;
         Settings = settings;
-        system.WhenTerminated.ContinueWith(_ => _terminated.TrySetResult(), TaskScheduler.Default);
+        system.WhenTerminated.ContinueWith(_ =>
+        {
+            if (stopReason.Text is { } reason) _terminated.TrySetException(new InvalidOperationException(reason));
+            else _terminated.TrySetResult();
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Why the node stopped itself (null: it was asked to stop, or it did not say).</summary>
+    private sealed class StopReason
+    {
+        public volatile string? Text;
     }
 
     public NodeOptions Options { get; }
@@ -46,12 +57,14 @@ public sealed class KahunaNode : IAsyncDisposable
     /// <summary>This node's Akka cluster address (host and actual remoting port).</summary>
     public Address ClusterAddress => Akka.Cluster.Cluster.Get(_system).SelfAddress;
 
-    /// <summary>Completes when the node has stopped, for whatever reason.</summary>
+    /// <summary>Completes when the node has stopped; faults with the reason when the node stopped itself for one.</summary>
     public Task WhenTerminated => _terminated.Task;
 
     public static async Task<KahunaNode> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
         options.Validate();
+        var layout = ClusterLayout.Establish(options);
+        options = options with { Partitions = layout.Partitions, ReplicationFactor = layout.ReplicationFactor, ClusterNodes = layout.Nodes };
         RefuseToFoundASecondCluster(options);
         var settings = KahunaSettings.Create(BuildConfig(options), options.NodeId, options.Environment);
         // The client port opens first: its actual port is announced to the cluster (a role), so nodes can tell
@@ -81,11 +94,17 @@ public sealed class KahunaNode : IAsyncDisposable
             var directory = new NodeDirectory(options.NodeId, self, clientEndpoint, Path.Combine(options.DataDirectory, KnownPeersFile.FileName),
                 cluster.Settings.AppVersion.ToString());
             system.ActorOf(NodeDirectoryActor.Props(directory), "directory");
+            var stopReason = new StopReason();
+            system.ActorOf(LayoutGuardActor.Props(layout.Fingerprint, reason =>
+            {
+                stopReason.Text = reason;
+                CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+            }), "layout-guard");
             var raftHost = system.ActorOf(RaftHostProtocol.Props(new ActorPathRaftTransport(system, directory)), RaftHostProtocol.Name);
             var provider = ((ExtendedActorSystem)system).Provider;
             var forwards = new ForwardOutboxes(provider, settings.Router.BatchForwards);
             ForwardInbox.Register(provider);
-            var map = PartitionMap.CreateStatic(options.EffectiveClusterNodes, options.Partitions, options.ReplicationFactor);
+            var map = PartitionMap.CreateStatic(layout.Nodes, layout.Partitions, layout.ReplicationFactor);
             var versions = new CommandVersionGate(() => cluster.State.Members);
             foreach (var partition in map.HostedBy(options.NodeId))
             {
@@ -99,7 +118,7 @@ public sealed class KahunaNode : IAsyncDisposable
             system.RegisterOnTermination(router.Dispose);
             JoinCluster(system, options, self);
             handler.Target = new NodeRequestHandler(router, new ClusterStatusService(options.NodeId, map, directory, raftHost, router));
-            return new KahunaNode(options, system, server, router, settings);
+            return new KahunaNode(options, system, server, router, settings, stopReason);
         }
         catch
         {
@@ -116,6 +135,8 @@ public sealed class KahunaNode : IAsyncDisposable
     public static Config BuildConfig(NodeOptions options, string? clientEndpoint = null)
     {
         var clientRole = clientEndpoint is null ? "" : $", \"{NodeDirectory.ClientRoleFor(clientEndpoint)}\"";
+        if (options is { Partitions: { } partitions, ReplicationFactor: { } replicationFactor })
+            clientRole += $", \"{LayoutGuardActor.RoleFor(new ClusterLayout(partitions, replicationFactor, options.EffectiveClusterNodes))}\"";
         var identity = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = "{{options.Host}}"
             akka.remote.dot-netty.tcp.port = {{options.ClusterPort}}
@@ -179,7 +200,7 @@ public sealed class KahunaNode : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopping, 1) == 1)
         {
-            await WhenTerminated;
+            await WhenTerminated.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return;
         }
         await _server.StopAsync();
@@ -192,7 +213,8 @@ public sealed class KahunaNode : IAsyncDisposable
         {
             await _system.Terminate();
         }
-        await WhenTerminated.WaitAsync(TimeSpan.FromSeconds(15));
+        // A node that stopped itself faults WhenTerminated with its reason; stopping it is still a success.
+        await WhenTerminated.ContinueWith(static _ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(15));
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -26,15 +26,19 @@ public sealed record NodeOptions
 
     /// <summary>
     /// The Kahuna node ids the static placement spreads partitions over (every node must be given the same list).
-    /// Empty = just this node. Dynamic placement (join/leave) replaces this later.
+    /// Empty = the nodes recorded in the data directory's layout, or just this node for new data. Dynamic placement
+    /// (join/leave) replaces this later.
     /// </summary>
     public IReadOnlyList<string> ClusterNodes { get; init; } = [];
 
-    /// <summary>Number of hash-range partitions the key space is split into at cluster creation.</summary>
-    public int Partitions { get; init; } = 8;
+    /// <summary>
+    /// Number of hash-range partitions the key space is split into at cluster creation. Null = the number recorded in
+    /// the data directory (<see cref="Cluster.ClusterLayout"/>), or one per cluster node for new data.
+    /// </summary>
+    public int? Partitions { get; init; }
 
-    /// <summary>Replicas per partition (capped by the number of nodes).</summary>
-    public int ReplicationFactor { get; init; } = 3;
+    /// <summary>Replicas per partition (capped by the number of nodes). Null = the recorded value, or 3 for new data.</summary>
+    public int? ReplicationFactor { get; init; }
 
     /// <summary>Accept clients without a credential (kahuna.security.authentication = off). Local development and tests only.</summary>
     public bool Insecure { get; init; }

@@ -98,8 +98,8 @@ public sealed class StartOptionsBindingTests
         Assert.Equal(Path.GetFullPath(Path.Combine("data", "n1")), options.DataDirectory);
         Assert.Empty(options.Seeds);
         Assert.Equal(["n1"], options.EffectiveClusterNodes);
-        Assert.Equal(8, options.Partitions);
-        Assert.Equal(3, options.ReplicationFactor);
+        Assert.Null(options.Partitions); // the recorded layout, or one partition per node for new data
+        Assert.Null(options.ReplicationFactor);
         Assert.Null(options.ConfigFile);
         options.Validate();
     }

@@ -70,7 +70,7 @@ internal sealed class ClientBenchOptionSet
     private readonly BenchWorkload _workload;
     private readonly Option<string?> _endpoints = new("--endpoints") { Description = $"Comma-separated host:port list of a running cluster (env {ClientBenchCommand.EndpointsVariable}; default {ClientBenchCommand.DefaultEndpoints})", HelpName = "host:port,..." };
     private readonly Option<int?> _local = new("--local") { Description = "Start N nodes in this process instead (127.0.0.1, temporary data deleted at the end)", HelpName = "n" };
-    private readonly Option<int> _partitions = new("--partitions") { Description = "Partitions of the --local cluster", DefaultValueFactory = _ => 8, HelpName = "n" };
+    private readonly Option<int?> _partitions = new("--partitions") { Description = "Partitions of the --local cluster (default one per node)", HelpName = "n" };
     private readonly Option<bool> _persistent = new("--persistent") { Description = "Replicated, fsynced keys and locks (the default)" };
     private readonly Option<bool> _ephemeral = new("--ephemeral") { Description = "Leader-memory keys and locks (fast, lost on leader change)" };
     private readonly Option<int> _concurrency = new("--concurrency") { Description = "Closed-loop workers, one operation in flight each", DefaultValueFactory = _ => 64, HelpName = "n" };

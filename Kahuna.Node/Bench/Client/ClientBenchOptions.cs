@@ -57,7 +57,7 @@ public sealed record ClientBenchOptions
     public int LocalNodes { get; init; }
 
     /// <summary>Partitions of a <c>--local</c> cluster.</summary>
-    public int LocalPartitions { get; init; } = 8;
+    public int? LocalPartitions { get; init; }
 
     /// <summary>A HOCON file for the --local nodes.</summary>
     public string? LocalConfigFile { get; init; }
@@ -136,7 +136,7 @@ public sealed record ClientBenchOptions
         }
         Require(LocalNodes is >= 0 and <= 7, "--local: between 1 and 7 nodes");
         Require(LocalNodes > 0 || Endpoints.Count > 0, "--endpoints: at least one host:port (or --local N)");
-        Require(LocalPartitions is >= 1 and <= 4096, "--partitions: between 1 and 4096");
+        Require(LocalPartitions is null or (>= 1 and <= 4096), "--partitions: between 1 and 4096");
         Require(LocalConfigFile is null || (LocalNodes > 0 && File.Exists(LocalConfigFile)), "--config: an existing file, only with --local");
         Require(Concurrency is >= 1 and <= 10_000, "--concurrency: between 1 and 10000");
         Require(Duration > TimeSpan.Zero && Duration <= TimeSpan.FromHours(1), "--duration: more than zero and at most 1h");

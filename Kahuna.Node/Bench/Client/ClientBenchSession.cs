@@ -42,7 +42,7 @@ public static class ClientBenchSession
             IReadOnlyList<string> endpoints = options.Endpoints;
             if (options.LocalNodes > 0)
             {
-                progress.Note($"starting {options.LocalNodes} local node(s), {options.LocalPartitions} partitions");
+                progress.Note($"starting {options.LocalNodes} local node(s), {options.LocalPartitions?.ToString() ?? "default"} partitions");
                 using var startLimit = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 startLimit.CancelAfter(ClientBenchOptions.LocalStartTimeLimit);
                 try

@@ -23,10 +23,10 @@ public sealed class LocalBenchCluster : IAsyncDisposable
 
     /// <summary>Starts the nodes; on any failure stops the ones started and deletes the data.</summary>
     /// <param name="nodes">How many nodes (n1..nN).</param>
-    /// <param name="partitions">Partitions of the key space.</param>
+    /// <param name="partitions">Partitions of the key space (null: the nodes' default, one per node).</param>
     /// <param name="quiet">Turn Akka's logging off (for --json); otherwise warnings and errors are shown.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<LocalBenchCluster> StartAsync(int nodes, int partitions, bool quiet, CancellationToken cancellationToken, string? configFile = null)
+    public static async Task<LocalBenchCluster> StartAsync(int nodes, int? partitions, bool quiet, CancellationToken cancellationToken, string? configFile = null)
     {
         var cluster = new LocalBenchCluster(Path.Combine(Path.GetTempPath(), $"kahuna-bench-{Guid.NewGuid():N}"));
         try

@@ -21,7 +21,7 @@ internal static class DevCommand
         var command = new Command("dev", $"Run a local {NodeCount}-node cluster (n1..n{NodeCount}) in this process on 127.0.0.1 until Ctrl+C");
         var data = new Option<string?>("--data") { Description = "Keep the data in this directory (subfolders n1..n3); default: a temporary directory deleted on exit", HelpName = "dir" };
         var port = new Option<int>("--port") { Description = "Client port of n1 (default 7070)", DefaultValueFactory = _ => 7070, HelpName = "port" };
-        var partitions = new Option<int>("--partitions") { Description = "Partitions the key space is split into (default 8)", DefaultValueFactory = _ => 8, HelpName = "n" };
+        var partitions = new Option<int?>("--partitions") { Description = $"Partitions the key space is split into (default {NodeCount}, one per node; with --data, the number the data was created with)", HelpName = "n" };
         var config = new Option<string?>("--config") { Description = "An extra HOCON file applied to every node (e.g. kahuna.raft.read-mode = lease)", HelpName = "file" };
         command.Add(data);
         command.Add(port);
@@ -41,7 +41,7 @@ internal static class DevCommand
     }
 
     /// <summary>The options of every node of the dev cluster.</summary>
-    public static IReadOnlyList<NodeOptions> NodeOptionsFor(string dataRoot, int firstClientPort, int partitions, string? configFile = null)
+    public static IReadOnlyList<NodeOptions> NodeOptionsFor(string dataRoot, int firstClientPort, int? partitions, string? configFile = null)
     {
         var ids = Enumerable.Range(1, NodeCount).Select(i => $"n{i}").ToList();
         // Every node lists every node as a seed, in the same order: a node restarted from --data then rejoins the others.
@@ -63,7 +63,7 @@ internal static class DevCommand
         }).ToList();
     }
 
-    private sealed record DevSettings(string? Data, int Port, int Partitions, string? ConfigFile);
+    private sealed record DevSettings(string? Data, int Port, int? Partitions, string? ConfigFile);
 
     private static async Task<int> RunAsync(DevSettings settings, CliContext context, CancellationToken stopRequested)
     {

@@ -16,9 +16,9 @@ internal sealed class NodeOptionsBinder
     public Option<int?> ClusterPort { get; } = Number("--cluster-port", "KAHUNA_CLUSTER_PORT", "Port of the links between nodes (default 7170)", "port");
     public Option<string?> Data { get; } = Text("--data", "KAHUNA_DATA", "Data directory (default ./data/<node-id>)", "dir");
     public Option<string?> Seeds { get; } = Text("--seeds", "KAHUNA_SEEDS", "Cluster ports of existing nodes to join, host:port,... (default: start a new cluster)", "host:port,...");
-    public Option<string?> ClusterNodes { get; } = Text("--cluster-nodes", "KAHUNA_CLUSTER_NODES", "Node ids the partitions are placed on, n1,n2,n3; the same on every node (default: this node)", "id,...");
-    public Option<int?> Partitions { get; } = Number("--partitions", "KAHUNA_PARTITIONS", "Partitions the key space is split into (default 8)", "n");
-    public Option<int?> ReplicationFactor { get; } = Number("--replication-factor", "KAHUNA_REPLICATION_FACTOR", "Replicas per partition (default 3, capped by the number of nodes)", "n");
+    public Option<string?> ClusterNodes { get; } = Text("--cluster-nodes", "KAHUNA_CLUSTER_NODES", "Node ids the partitions are placed on, n1,n2,n3; the same on every node (default: the recorded ones, or this node for new data)", "id,...");
+    public Option<int?> Partitions { get; } = Number("--partitions", "KAHUNA_PARTITIONS", "Partitions the key space is split into when the cluster is created (default one per node of --cluster-nodes; later starts take the number recorded in --data)", "n");
+    public Option<int?> ReplicationFactor { get; } = Number("--replication-factor", "KAHUNA_REPLICATION_FACTOR", "Replicas per partition when the cluster is created (default 3, capped by the number of nodes; later starts take the recorded value)", "n");
     public Option<string?> Config { get; } = Text("--config", "KAHUNA_CONFIG", "An extra HOCON file whose settings override the defaults", "file");
 
     public Option<bool> Insecure { get; } = new("--insecure")
@@ -44,8 +44,8 @@ internal sealed class NodeOptionsBinder
             DataDirectory = data.Length > 0 ? Path.GetFullPath(data) : "",
             Seeds = SeedList(source.Text(Seeds, "KAHUNA_SEEDS")),
             ClusterNodes = List(source.Text(ClusterNodes, "KAHUNA_CLUSTER_NODES")),
-            Partitions = source.Number(Partitions, "KAHUNA_PARTITIONS") ?? defaults.Partitions,
-            ReplicationFactor = source.Number(ReplicationFactor, "KAHUNA_REPLICATION_FACTOR") ?? defaults.ReplicationFactor,
+            Partitions = source.Number(Partitions, "KAHUNA_PARTITIONS"),
+            ReplicationFactor = source.Number(ReplicationFactor, "KAHUNA_REPLICATION_FACTOR"),
             ConfigFile = source.Text(Config, "KAHUNA_CONFIG") is { } file ? Path.GetFullPath(file) : null,
             Insecure = parseResult.GetValue(Insecure) || context.Variable("KAHUNA_INSECURE") is "1" or "true",
             Environment = context.Variable,
