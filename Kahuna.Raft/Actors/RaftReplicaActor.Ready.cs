@@ -1,3 +1,4 @@
+using Akka.Event;
 using Kahuna.Raft.Core;
 using Kahuna.Raft.Persistence;
 using Kahuna.Raft.StateMachine;
@@ -72,6 +73,20 @@ public sealed partial class RaftReplicaActor
     }
 
     /// <summary>Everything that may happen only once the Ready is durable: send (unless already sent), apply (what was not applied early), serve reads, advance.</summary>
+    /// <summary>
+    /// Leadership changes, for operators: taking the lead is routine (info); losing it is worth a warning, since
+    /// outside a transfer it means the leader lost touch with a quorum or a follower stopped hearing from it.
+    /// </summary>
+    private void LogLeadership(SoftState soft, long term)
+    {
+        var leads = soft.Role == RaftRole.Leader;
+        if (leads && !_loggedLeading)
+            _log.Info("Replica {0}/{1} leads in term {2}", GroupId, Me, term);
+        else if (!leads && _loggedLeading)
+            _log.Warning("Replica {0}/{1} no longer leads (term {2}, {3})", GroupId, Me, term, soft.Leader is { } other ? $"{other} leads" : "no leader yet");
+        _loggedLeading = leads;
+    }
+
     private void AfterPersisted(Ready rd, bool sent, int appliedEarly)
     {
         var core = _core!;
@@ -80,6 +95,7 @@ public sealed partial class RaftReplicaActor
         if (rd.SoftState is { } soft)
         {
             if (soft.Role != RaftRole.Leader) FailReads("leadership changed");
+            LogLeadership(soft, core.Term);
             _app!.OnRoleChanged(soft.Role, core.Term, soft.Leader);
         }
         for (var i = appliedEarly; i < rd.CommittedEntries.Count; i++) Apply(rd.CommittedEntries[i]);

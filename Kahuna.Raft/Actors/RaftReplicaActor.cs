@@ -29,6 +29,10 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
     private RaftNode? _core;
     private IReplicaApplication? _app;
     private bool _readyScheduled;
+
+    // A stall longer than this (hours of ticks) is counted as this long: the lease is long gone by then either way.
+    private const long MaxTicksAtOnce = 100_000;
+    private bool _loggedLeading;
     private long _lastTickAt;
     private long _ticks;
     private double _recoveryMillis;
@@ -167,20 +171,32 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
     }
 
     /// <summary>
-    /// Catches up on the ticks due by a monotonic clock, so a replica whose timer fired late still sees real time
-    /// pass (lease reads depend on that), capped so a long stall does not replay thousands of ticks.
+    /// Counts the ticks due by a monotonic clock, so a replica whose timer fired late still sees real time pass (lease
+    /// reads depend on that), and whose timer fired early, or whose tick messages piled up while a write held its
+    /// mailbox, does not count time twice: the part of a tick not yet due carries over to the next message. A burst
+    /// after a stall goes to the core as one call, which counts the time but leaves the decisions it would take
+    /// (campaign, check-quorum) to the next tick, after the messages of the stall are stepped (RaftNode.Tick(int)).
     /// </summary>
     private void OnTick()
     {
         var now = Stopwatch.GetTimestamp();
-        var due = Math.Clamp((now - _lastTickAt) / Math.Max(1, _tickLength), 1, 2L * _settings.Raft.ElectionTicks);
-        _lastTickAt = now;
-        for (var i = 0; i < due; i++)
+        var length = Math.Max(1, _tickLength);
+        var due = (now - _lastTickAt) / length;
+        if (due > MaxTicksAtOnce)
         {
-            _core!.Tick();
-            _ticks++;
+            due = MaxTicksAtOnce;
+            _lastTickAt = now;
         }
-        _app!.OnTick();
+        else
+        {
+            _lastTickAt += due * length;
+        }
+        if (due > 0)
+        {
+            _core!.Tick((int)due);
+            _ticks += due;
+            _app!.OnTick();
+        }
         CheckSnapshotTransfers();
         ExpireStaleProposals();
         // A checkpoint that came due while the node's gate was full, on a replica that has gone quiet since.

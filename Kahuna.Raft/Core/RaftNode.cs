@@ -23,6 +23,7 @@ public sealed partial class RaftNode
     private int _heartbeatElapsed;
     private int _randomizedElectionTimeout;
     private long _ticks;
+    private bool _deferredTimeDecisions;
     // Under lease reads, a replica that just started does not know whether a leader holds a lease; it refuses votes
     // for one election timeout, as if it had just heard from a leader, so a restart cannot shorten anyone's lease.
     private bool _startupLease;
@@ -154,30 +155,57 @@ public sealed partial class RaftNode
     public string? DescribeProgress(string replicaId) => _progress.TryGetValue(replicaId, out var p) ? p.ToString() : null;
 
     /// <summary>Advances logical time by one tick.</summary>
-    public void Tick()
+    public void Tick() => Tick(1);
+
+    /// <summary>
+    /// Advances logical time by <paramref name="count"/> ticks at once, as a host does after a stall in which it could
+    /// not tick (a late timer, a long write, a pause of the process). Time itself is counted in full, so leases expire
+    /// on time. But the decisions time alone would take (a follower's campaign, a leader's check-quorum step-down) wait
+    /// for the next call: the heartbeats and answers that arrived during the stall are still queued, and judging the
+    /// quorum twice in one burst, with nothing stepped in between, would depose a leader whose followers all answered.
+    /// Only one call in a row defers, so a host whose every tick is late still decides, and a call decides at most once.
+    /// </summary>
+    public void Tick(int count)
     {
-        _ticks++;
-        if (_role == RaftRole.Leader) TickLeader();
-        else TickElection();
+        var mayDecide = count <= 1 || _deferredTimeDecisions;
+        _deferredTimeDecisions = !mayDecide;
+        var heartbeatSent = false;
+        for (var i = 0; i < count; i++)
+        {
+            _ticks++;
+            if (_role == RaftRole.Leader) TickLeader(ref mayDecide, ref heartbeatSent);
+            else TickElection(ref mayDecide);
+        }
     }
 
-    private void TickElection()
+    private void TickElection(ref bool mayDecide)
     {
         _electionElapsed++;
         if (_electionElapsed >= _options.ElectionTicks) _startupLease = false;
         if (Promotable && _electionElapsed >= _randomizedElectionTimeout)
         {
+            if (!mayDecide)
+            {
+                _electionElapsed = _randomizedElectionTimeout - 1; // due: the next call campaigns unless a leader is heard
+                return;
+            }
+            mayDecide = false;
             _electionElapsed = 0;
             Campaign(transfer: false);
         }
     }
 
-    private void TickLeader()
+    private void TickLeader(ref bool mayDecide, ref bool heartbeatSent)
     {
         _heartbeatElapsed++;
         _electionElapsed++;
-        if (_electionElapsed >= _options.ElectionTicks)
+        if (_electionElapsed >= _options.ElectionTicks && !mayDecide)
         {
+            _electionElapsed = _options.ElectionTicks; // due: the next call judges the quorum
+        }
+        else if (_electionElapsed >= _options.ElectionTicks)
+        {
+            mayDecide = false;
             _electionElapsed = 0;
             if (_options.CheckQuorum && !QuorumRecentlyActive())
             {
@@ -190,7 +218,8 @@ public sealed partial class RaftNode
         if (_heartbeatElapsed >= HeartbeatInterval)
         {
             _heartbeatElapsed = 0;
-            BroadcastHeartbeat();
+            if (!heartbeatSent) BroadcastHeartbeat(); // one round per burst is enough
+            heartbeatSent = true;
         }
     }
 
