@@ -72,7 +72,6 @@ public sealed partial class RaftReplicaActor
         }
     }
 
-    /// <summary>Everything that may happen only once the Ready is durable: send (unless already sent), apply (what was not applied early), serve reads, advance.</summary>
     /// <summary>
     /// Leadership changes, for operators: taking the lead is routine (info); losing it is worth a warning, since
     /// outside a transfer it means the leader lost touch with a quorum or a follower stopped hearing from it.
@@ -87,6 +86,7 @@ public sealed partial class RaftReplicaActor
         _loggedLeading = leads;
     }
 
+    /// <summary>Everything that may happen only once the Ready is durable: send (unless already sent), apply (what was not applied early), serve reads, advance.</summary>
     private void AfterPersisted(Ready rd, bool sent, int appliedEarly)
     {
         var core = _core!;

@@ -26,12 +26,12 @@ public sealed partial class RaftReplicaActor : UntypedPersistentActor, IWithTime
     private readonly long _tickLength;
     private readonly CheckpointGate _checkpointGate;
 
+    // A stall longer than this (hours of ticks) is counted as this long: the lease is long gone by then either way.
+    private const long MaxTicksAtOnce = 100_000;
+
     private RaftNode? _core;
     private IReplicaApplication? _app;
     private bool _readyScheduled;
-
-    // A stall longer than this (hours of ticks) is counted as this long: the lease is long gone by then either way.
-    private const long MaxTicksAtOnce = 100_000;
     private bool _loggedLeading;
     private long _lastTickAt;
     private long _ticks;

@@ -75,10 +75,25 @@ internal sealed partial class SimCluster
             _replicas[from].Core?.ReportSnapshotStatus(to, delivered: false);
         }
         foreach (var r in _replicas.Values)
-            if (r.Alive && (_now + r.TickOffset) % _s.TickEvery == 0) r.Core!.Tick();
+            if (r.Alive && (_now + r.TickOffset) % _s.TickEvery == 0) Tick(r, faulty);
         ClientOperations();
         if (faulty) InjectFaults();
         foreach (var r in _replicas.Values) ProcessReady(r);
+    }
+
+    /// <summary>One tick period of a replica: its tick now, or, with a late timer, held and handed over in a burst.</summary>
+    private void Tick(SimReplica r, bool faulty)
+    {
+        r.HeldTicks++;
+        if (faulty && _s.LateTicks)
+        {
+            if (r.HoldTicks == 0 && _random.NextDouble() < 0.01) r.HoldTicks = 2 + _random.Next(30);
+            if (r.HeldTicks < r.HoldTicks) return;
+        }
+        if (r.HeldTicks > 1) _trace.Add(_now, $"{r.Id} late timer: {r.HeldTicks} ticks at once");
+        r.Core!.Tick(r.HeldTicks);
+        r.HeldTicks = 0;
+        r.HoldTicks = 0;
     }
 
     private void Deliver(RaftMessage m)

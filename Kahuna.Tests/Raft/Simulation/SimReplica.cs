@@ -105,6 +105,10 @@ internal sealed class SimReplica(string id, SimStorage storage, int tickOffset)
     public List<(ReadState State, PendingRead Read)> ReadsAwaitingApply { get; } = new();
     public Dictionary<long, (long Term, string Value)> Proposals { get; } = new();
 
+    /// <summary>Ticks held back by a late timer (SimScenario.LateTicks), and how many to hold before handing them over.</summary>
+    public int HeldTicks { get; set; }
+    public int HoldTicks { get; set; }
+
     /// <summary>The Ready whose write is in flight, the step it becomes durable, and whether its messages went first.</summary>
     public Ready? Writing { get; set; }
     public long WriteDoneAt { get; set; }

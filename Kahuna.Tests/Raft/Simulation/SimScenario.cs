@@ -33,6 +33,13 @@ internal sealed record SimScenario
     /// <summary>Quiet leaders heartbeat every 4 ticks instead of 2 (RaftOptions.QuietHeartbeatTicks).</summary>
     public bool QuietHeartbeats { get; init; }
 
+    /// <summary>
+    /// While faults run, a replica's timer is sometimes late: its ticks are held for a few periods and then handed to
+    /// the core in one call (RaftNode.Tick(int)), as the replica actor does after a stall. Messages keep arriving
+    /// meanwhile. Only with ReadIndex reads: a leader whose clock runs slow breaks the lease's assumption by design.
+    /// </summary>
+    public bool LateTicks { get; init; }
+
     /// <summary>Liveness bound once every fault is healed: a leader must commit a proposal within this many steps.</summary>
     public int LivenessSteps { get; init; } = 2500;
 
@@ -62,9 +69,11 @@ internal sealed record SimScenario
         var lostTail = Pick(0, 0, 0.001, 0.003);
         var asyncWrites = r.Next(2) == 0;
         var quietHeartbeats = r.Next(2) == 0;
+        var lateTicks = r.Next(2) == 0;
         return scenario with
         {
             LostTailRate = scenario.MembershipRate == 0 ? lostTail : 0, AsyncWrites = asyncWrites, QuietHeartbeats = quietHeartbeats,
+            LateTicks = lateTicks && !scenario.LeaseReads,
         };
     }
 
@@ -72,5 +81,5 @@ internal sealed record SimScenario
         $"seed={Seed} voters={InitialVoters}/{Replicas} drop={DropRate} dup={DuplicateRate} crash={CrashRate} " +
         $"restart={RestartRate} partition={PartitionRate} heal={HealRate} crashMidReady={CrashMidReadyRate} " +
         $"membership={MembershipRate} transfer={TransferRate} compact={CompactRate} lease={LeaseReads} lostTail={LostTailRate} " +
-        $"asyncWrites={AsyncWrites} quietHeartbeats={QuietHeartbeats}";
+        $"asyncWrites={AsyncWrites} quietHeartbeats={QuietHeartbeats} lateTicks={LateTicks}";
 }
