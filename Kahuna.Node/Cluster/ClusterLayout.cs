@@ -36,7 +36,27 @@ public sealed record ClusterLayout(int Partitions, int ReplicationFactor, IReadO
     /// <summary>A stable text of the layout, announced to the other nodes so that a node with another one is seen.</summary>
     public string Fingerprint => $"{Partitions}x{ReplicationFactor}:{string.Join(',', SortedNodes)}";
 
-    private IEnumerable<string> SortedNodes => Nodes.Distinct().Order(StringComparer.Ordinal);
+    private IReadOnlyList<string> SortedNodes => Sorted(Nodes);
+
+    /// <summary>The layout a <see cref="Fingerprint"/> names; null for text that is not one.</summary>
+    public static ClusterLayout? FromFingerprint(string fingerprint)
+    {
+        var colon = fingerprint.IndexOf(':');
+        var x = fingerprint.IndexOf('x');
+        if (x < 1 || colon < x + 2) return null;
+        return int.TryParse(fingerprint.AsSpan(0, x), out var partitions) && int.TryParse(fingerprint.AsSpan(x + 1, colon - x - 1), out var rf)
+            ? new ClusterLayout(partitions, rf, SplitNodes(fingerprint[(colon + 1)..]))
+            : null;
+    }
+
+    /// <summary>"3 partitions, replication factor 3, nodes n1,n2,n3".</summary>
+    public string Describe() =>
+        $"{Partitions} partition{(Partitions == 1 ? "" : "s")}, replication factor {ReplicationFactor}, nodes {string.Join(',', SortedNodes)}";
+
+    private static IReadOnlyList<string> Sorted(IEnumerable<string> nodes) => nodes.Distinct().Order(StringComparer.Ordinal).ToList();
+
+    private static List<string> SplitNodes(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
 
     /// <summary>
     /// The layout this node runs with: the recorded one (checked against whatever the options state explicitly), or,
@@ -57,7 +77,7 @@ public sealed record ClusterLayout(int Partitions, int ReplicationFactor, IReadO
         var layout = new ClusterLayout(
             options.Partitions ?? (legacyData ? LegacyDefaultPartitions : DefaultPartitionsFor(nodes.Count)),
             options.ReplicationFactor ?? DefaultReplicationFactor,
-            nodes.Distinct().Order(StringComparer.Ordinal).ToList());
+            Sorted(nodes));
         layout.Save(path);
         return layout;
     }
@@ -67,7 +87,7 @@ public sealed record ClusterLayout(int Partitions, int ReplicationFactor, IReadO
         var flags = new List<string>();
         if (options.Partitions is { } p && p != Partitions) flags.Add($"--partitions {p} (recorded: {Partitions})");
         if (options.ReplicationFactor is { } rf && rf != ReplicationFactor) flags.Add($"--replication-factor {rf} (recorded: {ReplicationFactor})");
-        if (options.ClusterNodes.Count > 0 && !options.ClusterNodes.Distinct().Order(StringComparer.Ordinal).SequenceEqual(SortedNodes))
+        if (options.ClusterNodes.Count > 0 && !Sorted(options.ClusterNodes).SequenceEqual(SortedNodes))
             flags.Add($"--cluster-nodes {string.Join(',', options.ClusterNodes)} (recorded: {string.Join(',', SortedNodes)})");
         if (!Nodes.Contains(options.NodeId))
             flags.Add($"--node-id {options.NodeId} (recorded nodes: {string.Join(',', SortedNodes)})");
@@ -77,9 +97,6 @@ public sealed record ClusterLayout(int Partitions, int ReplicationFactor, IReadO
                 $"{string.Join(", ", flags)}. A cluster's partitions are fixed when it is created: start the node without " +
                 "these flags (or with the recorded values), or give it a new, empty data directory.");
     }
-
-    private string Describe() =>
-        $"{Partitions} partition{(Partitions == 1 ? "" : "s")}, replication factor {ReplicationFactor}, nodes {string.Join(',', SortedNodes)}";
 
     private static ClusterLayout? Load(string path)
     {
@@ -96,7 +113,7 @@ public sealed record ClusterLayout(int Partitions, int ReplicationFactor, IReadO
             {
                 case "partitions" when int.TryParse(value, out var n) && n is >= 1 and <= 4096: partitions = n; break;
                 case "replication-factor" when int.TryParse(value, out var n) && n is >= 1 and <= 7: replicationFactor = n; break;
-                case "cluster-nodes" when value.Length > 0: nodes = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(); break;
+                case "cluster-nodes" when value.Length > 0: nodes = SplitNodes(value); break;
                 default: throw Damaged(path, $"unexpected line '{line}'");
             }
         }

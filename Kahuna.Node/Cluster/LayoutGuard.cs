@@ -62,14 +62,8 @@ public sealed class LayoutGuardActor : ReceiveActor
         }
     }
 
-    /// <summary>"3x3:n1,n2,n3" as words.</summary>
-    private static string Explain(string fingerprint)
-    {
-        var colon = fingerprint.IndexOf(':');
-        var x = fingerprint.IndexOf('x');
-        if (colon < 0 || x < 0 || x > colon) return $"'{fingerprint}'";
-        return $"({fingerprint[..x]} partitions, replication factor {fingerprint[(x + 1)..colon]}, nodes {fingerprint[(colon + 1)..]})";
-    }
+    private static string Explain(string fingerprint) =>
+        ClusterLayout.FromFingerprint(fingerprint) is { } layout ? $"({layout.Describe()})" : $"'{fingerprint}'";
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.IMemberEvent));

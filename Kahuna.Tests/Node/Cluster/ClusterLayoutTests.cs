@@ -41,6 +41,18 @@ public sealed class ClusterLayoutTests : IDisposable
     }
 
     [Fact]
+    public void AFingerprint_NamesItsLayout_AndOtherTextNone()
+    {
+        var layout = ClusterLayout.FromFingerprint("5x2:n1,n2,n3");
+
+        Assert.Equal("5 partitions, replication factor 2, nodes n1,n2,n3", layout?.Describe());
+        Assert.Equal("5x2:n1,n2,n3", layout?.Fingerprint);
+        Assert.Null(ClusterLayout.FromFingerprint("x2:n1"));
+        Assert.Null(ClusterLayout.FromFingerprint("5x:n1"));
+        Assert.Null(ClusterLayout.FromFingerprint("garbage"));
+    }
+
+    [Fact]
     public void ARestartWithoutFlags_TakesTheRecordedLayout_NodesIncluded()
     {
         ClusterLayout.Establish(Options(partitions: 5, replicationFactor: 2, clusterNodes: ["n1", "n2", "n3"]));

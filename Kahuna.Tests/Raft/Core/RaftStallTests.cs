@@ -67,12 +67,19 @@ public sealed class RaftStallTests
         Assert.Equal("n1", net["n2"].Leader);
     }
 
-    [Fact]
-    public void AFollowerThatHearsNothing_CampaignsOnTheTickAfterTheBurst()
+    /// <summary>A group whose leader n1 is cut off, with nothing in flight.</summary>
+    private static TestNetwork LeaderCutOff()
     {
         var net = Elected();
         net.Isolate("n1");
         net.DropAll();
+        return net;
+    }
+
+    [Fact]
+    public void AFollowerThatHearsNothing_CampaignsOnTheTickAfterTheBurst()
+    {
+        var net = LeaderCutOff();
 
         net["n2"].Tick(3 * Election);
         net["n2"].Tick();
@@ -84,9 +91,7 @@ public sealed class RaftStallTests
     [Fact]
     public void OnlyOneBurstInARowDefers_SoAReplicaWhoseEveryTickIsLateStillCampaigns()
     {
-        var net = Elected();
-        net.Isolate("n1");
-        net.DropAll();
+        var net = LeaderCutOff();
 
         net["n2"].Tick(3 * Election);
         net["n2"].Tick(3 * Election);
